@@ -1,0 +1,72 @@
+// The crawl: URLs in, Results out to done-callbacks. The three modes differ only in how they wait.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "corocrawl/options.hpp"
+#include "corocrawl/result.hpp"
+#include "corocrawl/url_source.hpp"
+
+namespace corocrawl {
+
+// Called once per finished URL. It may fill `result.extractions`; later callbacks see that.
+using DoneCallback = std::function<void(Result&)>;
+
+// One URL added with Crawler::add, like an asyncio task: give it callbacks before run().
+class Task {
+public:
+    const std::string& url() const noexcept { return url_; }
+    void add_done_callback(DoneCallback callback) { callbacks_.push_back(std::move(callback)); }
+
+private:
+    friend class Crawler;
+    explicit Task(std::string url) : url_(std::move(url)) {}
+    std::string url_;
+    std::vector<DoneCallback> callbacks_;
+};
+
+struct CrawlStats {
+    std::size_t urls = 0;
+    std::size_t ok = 0;
+    std::size_t failed = 0;  // cancelled ones included
+    std::size_t cancelled = 0;
+    std::chrono::milliseconds wall{0};
+    bool interrupted = false;
+
+    double pages_per_second() const noexcept;
+};
+
+class Crawler {
+public:
+    explicit Crawler(CrawlOptions options = {});
+    ~Crawler();
+    Crawler(const Crawler&) = delete;
+    Crawler& operator=(const Crawler&) = delete;
+
+    // Adds a URL to crawl; the reference stays valid for the Crawler's life.
+    Task& add(std::string url);
+    // Called for every finished URL, after that URL's own task callbacks.
+    void on_done(DoneCallback callback);
+
+    // Crawls the added tasks, then everything `more` yields; returns when all are done or
+    // after cancel(). Every URL gets exactly one Result, cancelled ones included.
+    CrawlStats run(UrlSource* more = nullptr);
+
+    // Stops the crawl from any thread: no new requests; in-flight ones end as `cancelled`.
+    void cancel() noexcept;
+
+private:
+    struct State;
+    CrawlOptions options_;
+    std::deque<Task> tasks_;
+    std::vector<DoneCallback> on_done_;
+    std::unique_ptr<State> state_;
+};
+
+}  // namespace corocrawl

@@ -1,0 +1,77 @@
+// What one crawled URL produced: the record every mode hands to done-callbacks and sinks.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace corocrawl {
+
+enum class ErrorKind {
+    invalid_url,         // the input line is not a URL
+    unsupported_scheme,  // a URL, but not http or https
+    dns,                 // the host name did not resolve
+    connect,             // TCP connect failed (refused, unreachable)
+    tls,                 // handshake or certificate verification failed
+    timeout,             // connect or total request time exceeded
+    http_status,         // the final response was not 2xx
+    too_many_redirects,  // redirect limit reached, or a loop
+    body_too_large,      // body (decoded) larger than the limit
+    protocol,            // the peer did not speak valid HTTP/1.1
+    decode,              // corrupt gzip/deflate body
+    cancelled,           // interrupted before it finished
+};
+
+// The stable lower-case name used in every output format ("http_status", ...).
+std::string_view to_string(ErrorKind kind) noexcept;
+
+struct Error {
+    ErrorKind kind;
+    std::string message;
+};
+
+using Clock = std::chrono::steady_clock;
+
+// When each phase of the final attempt ended; unset phases stay at the epoch.
+struct Timings {
+    Clock::time_point start;       // the fetch was started
+    Clock::time_point connected;   // resolve + connect (+ TLS) done, or a pooled connection taken
+    Clock::time_point first_byte;  // response header received
+    Clock::time_point received;    // body received
+    Clock::time_point done;        // done-callbacks finished
+};
+
+struct Header {
+    std::string name;
+    std::string value;
+};
+
+// The values one XPath expression produced on the page.
+struct Extraction {
+    std::string expression;
+    std::vector<std::string> values;
+};
+
+struct Result {
+    std::size_t index = 0;  // position in the input (0-based): the order `--ordered` restores
+    std::string url;        // as given in the input
+    std::string final_url;  // after redirects; empty when no request was made
+    int status = 0;         // final HTTP status; 0 when no response arrived
+    std::vector<Header> headers;  // of the final response
+    std::string body;             // of the final response, decoded
+    std::size_t bytes = 0;        // body bytes as received on the wire (before decoding)
+    int attempts = 0;             // requests sent for the final URL (1 + retries)
+    std::chrono::milliseconds elapsed{0};
+    Timings timings;
+    std::optional<Error> error;
+    std::vector<Extraction> extractions;  // filled by the XPath done-callback
+
+    bool ok() const noexcept { return !error.has_value(); }
+    // The first header with this name (case-insensitive), or "" when absent.
+    std::string_view header(std::string_view name) const noexcept;
+};
+
+}  // namespace corocrawl

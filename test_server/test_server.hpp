@@ -1,0 +1,49 @@
+// The bundled HTTP test server: the seed's pages and every route the tests need, on Beast + Asio
+// coroutines. A library, so tests start it in-process; `corocrawl serve` is a thin command over it.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <string>
+
+namespace corocrawl::test_server {
+
+struct ServerOptions {
+    std::string bind = "127.0.0.1";
+    unsigned short port = 5000;  // 0: any free port
+    std::chrono::milliseconds delay{2000};  // for /bobo, /jay, /tom; `?delay=MS` overrides
+    unsigned threads = 1;
+    std::chrono::milliseconds header_timeout{10'000};  // a client this slow to send headers is dropped
+};
+
+// Counters the tests read to check client behaviour from the server's side.
+struct ServerStats {
+    std::atomic<std::size_t> connections{0};  // accepted so far
+    std::atomic<std::size_t> requests{0};     // requests read so far
+};
+
+// Runs the server on its own threads from construction until destruction or stop().
+class Server {
+public:
+    explicit Server(ServerOptions options);
+    ~Server();
+    Server(const Server&) = delete;
+    Server& operator=(const Server&) = delete;
+
+    unsigned short port() const noexcept;
+    std::string base_url() const;  // "http://127.0.0.1:PORT"
+    const ServerStats& stats() const noexcept;
+    void stop();
+
+private:
+    struct State;
+    std::unique_ptr<State> state_;
+};
+
+// `corocrawl serve`: prints "serving http://HOST:PORT", serves until SIGINT/SIGTERM. Returns the
+// process exit status.
+int serve(const ServerOptions& options);
+
+}  // namespace corocrawl::test_server

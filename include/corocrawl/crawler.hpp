@@ -23,6 +23,7 @@ class Task {
 public:
     const std::string& url() const noexcept { return url_; }
     void add_done_callback(DoneCallback callback) { callbacks_.push_back(std::move(callback)); }
+    const std::vector<DoneCallback>& callbacks() const noexcept { return callbacks_; }
 
 private:
     friend class Crawler;

@@ -1,0 +1,170 @@
+// `corocrawl crawl`: reads URLs, crawls them, runs the XPath expressions on each page as it
+// completes (a done-callback), and writes one record per URL.
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <map>
+
+#include "cli/commands.hpp"
+#include "cli/interrupt.hpp"
+#include "cli/progress.hpp"
+#include "corocrawl/crawler.hpp"
+#include "corocrawl/sink.hpp"
+#include "corocrawl/xpath.hpp"
+
+namespace corocrawl::cli {
+namespace {
+
+struct CrawlCommand {
+    CrawlOptions crawl;
+    std::vector<std::string> urls;
+    std::string input;
+    std::vector<std::string> xpaths;
+    std::string output;
+    SinkOptions sink;
+    bool absolute = false;
+    bool quiet = false;
+    bool progress = isatty(STDERR_FILENO) != 0;
+    // The command line speaks seconds; the library milliseconds.
+    double timeout_s = seconds(crawl.fetch.timeout);
+    double connect_timeout_s = seconds(crawl.fetch.connect_timeout);
+
+    static double seconds(std::chrono::milliseconds ms) { return ms.count() / 1000.0; }
+};
+
+std::chrono::milliseconds milliseconds(double seconds) {
+    return std::chrono::milliseconds(static_cast<long long>(seconds * 1000.0));
+}
+
+constexpr const char* examples = R"(Examples:
+  corocrawl crawl http://127.0.0.1:5000/bobo http://127.0.0.1:5000/jay -x '//a[@id="feng"]/@href'
+  corocrawl crawl -i urls.txt -x '//title/text()' -f jsonl -o results.jsonl
+  cat urls.txt | corocrawl crawl -i - -x '//a/@href' --absolute --with-url
+
+Exit status: 0 all URLs ok, 1 some URL failed, 2 usage error (nothing fetched), 130 interrupted.)";
+
+std::string summary(const CrawlStats& stats) {
+    char line[200];
+    std::snprintf(line, sizeof line, "corocrawl: %zu URLs, %zu ok, %zu failed%s in %.3f s (%.1f pages/s)%s",
+                  stats.urls, stats.ok, stats.failed,
+                  stats.cancelled ? (" (" + std::to_string(stats.cancelled) + " cancelled)").c_str() : "",
+                  static_cast<double>(stats.wall.count()) / 1000.0, stats.pages_per_second(),
+                  stats.interrupted ? ", interrupted" : "");
+    return line;
+}
+
+int run_crawl(CrawlCommand& command) {
+    // Everything that can be wrong with the command line is found here, before any traffic.
+    if (command.urls.empty() && command.input.empty()) {
+        throw CLI::ValidationError("no URLs: give them as arguments, or -i FILE, or -i - for stdin");
+    }
+    std::optional<XPathSet> xpaths;
+    try {
+        xpaths.emplace(command.xpaths);
+    } catch (const InvalidXPath& e) {
+        throw CLI::ValidationError("--xpath", e.what());
+    }
+    std::ifstream input_file;
+    std::istream* input = nullptr;
+    if (command.input == "-") {
+        input = &std::cin;
+    } else if (!command.input.empty()) {
+        input_file.open(command.input);
+        if (!input_file) {
+            throw CLI::ValidationError("--input", "cannot read " + command.input + ": " + std::strerror(errno));
+        }
+        input = &input_file;
+    }
+    std::ofstream output_file;
+    if (!command.output.empty()) {
+        output_file.open(command.output, std::ios::binary | std::ios::trunc);
+        if (!output_file) {
+            throw CLI::ValidationError("--output", "cannot write " + command.output + ": " + std::strerror(errno));
+        }
+    }
+    command.crawl.fetch.timeout = milliseconds(command.timeout_s);
+    command.crawl.fetch.connect_timeout = milliseconds(command.connect_timeout_s);
+    command.sink.extracting = !command.xpaths.empty();
+
+    Crawler crawler(command.crawl);
+    InterruptWatcher interrupt([&crawler] { crawler.cancel(); });
+    std::ostream& out = command.output.empty() ? std::cout : output_file;
+    Sink sink(out, std::cerr, command.sink);
+    std::optional<ProgressLine> progress;
+    progress.emplace(std::cerr, command.progress);
+
+    // The done-callback: extraction runs as each page completes, like the seed's
+    // task.add_done_callback(parse).
+    crawler.on_done([&](Result& result) {
+        const auto content_type = result.header("content-type");
+        if (result.ok() && command.sink.extracting && XPathSet::is_html(content_type)) {
+            result.extractions = xpaths->extract(result.body, content_type, result.final_url,
+                                                 command.absolute);
+        }
+        sink.write(result);
+        progress->count(result);
+    });
+
+    UrlSource source(command.urls, input, input == &std::cin);
+    const CrawlStats stats = crawler.run(&source);
+    sink.finish();
+    progress.reset();
+    if (!command.quiet) std::cerr << summary(stats) << std::endl;
+    if (stats.interrupted) return 130;
+    return stats.failed > 0 ? 1 : 0;
+}
+
+}  // namespace
+
+void add_crawl_command(CLI::App& app, int& exit_status) {
+    auto command = std::make_shared<CrawlCommand>();
+    CLI::App* crawl = app.add_subcommand("crawl", "Fetch URLs concurrently and extract with XPath");
+    crawl->footer(examples);
+
+    crawl->add_option("urls", command->urls, "URLs to crawl (http or https)");
+    crawl->add_option("-i,--input", command->input, "Read URLs from FILE, one a line ('-': stdin); "
+                                                     "blank lines and # comments are skipped");
+    crawl->add_option("-x,--xpath", command->xpaths, "XPath to evaluate on every page (repeatable)");
+
+    const std::map<std::string, Format> formats{{"text", Format::text}, {"jsonl", Format::jsonl},
+                                                {"csv", Format::csv}};
+    crawl->add_option("-f,--format", command->sink.format, "Output format: text, jsonl or csv")
+        ->transform(CLI::CheckedTransformer(formats, CLI::ignore_case))
+        ->default_str("text");
+    crawl->add_option("-o,--output", command->output, "Write records to FILE instead of stdout");
+    crawl->add_flag("--with-url", command->sink.with_url, "text: prefix each value with URL<TAB>");
+    crawl->add_flag("--ordered", command->sink.ordered, "Write records in input order");
+    crawl->add_flag("--absolute", command->absolute,
+                    "Resolve URL-valued results (href, src, ...) against the page's final URL");
+
+    crawl->add_option("-c,--concurrency", command->crawl.concurrency, "Requests in flight at once")
+        ->check(CLI::Range(std::size_t{1}, std::size_t{1'000'000}));
+    crawl->add_option("--io-threads", command->crawl.io_threads, "Threads running the event loop")
+        ->check(CLI::Range(1, 256));
+    crawl->add_option("--parse-threads", command->crawl.parse_threads,
+                      "Threads running done-callbacks (XPath); 0: on the fetching thread")
+        ->check(CLI::Range(0, 256));
+    crawl->add_option("--timeout", command->timeout_s, "Seconds for a whole request, redirects included")
+        ->check(CLI::PositiveNumber);
+    crawl->add_option("--connect-timeout", command->connect_timeout_s,
+                      "Seconds to resolve and connect")
+        ->check(CLI::PositiveNumber);
+    crawl->add_option("--max-redirects", command->crawl.fetch.max_redirects, "Redirects to follow")
+        ->check(CLI::Range(0, 100));
+    crawl->add_option("--max-body", command->crawl.fetch.max_body,
+                      "Largest body accepted, in bytes (suffixes: KiB, MiB, ...)")
+        ->transform(CLI::AsSizeValue(false));
+    crawl->add_option("-A,--user-agent", command->crawl.fetch.user_agent, "User-Agent header")
+        ->default_str("corocrawl/" + std::string(version()));
+
+    crawl->add_flag("-q,--quiet", command->quiet, "No summary line on stderr");
+    crawl->add_flag("--progress,!--no-progress", command->progress,
+                    "Progress line on stderr (default: when stderr is a terminal)");
+
+    crawl->callback([command, &exit_status] { exit_status = run_crawl(*command); });
+}
+
+}  // namespace corocrawl::cli

@@ -1,0 +1,56 @@
+#include <boost/asio.hpp>
+#include <iostream>
+#include <thread>
+
+#include "engine/engines.hpp"
+#include "fetch/async_transport.hpp"
+
+namespace corocrawl::engine {
+namespace {
+
+namespace asio = boost::asio;
+
+// One concurrency slot: fetch, deliver, repeat until the input is exhausted.
+asio::awaitable<void> crawl_slot(CrawlRun& run, const FetchOptions& options,
+                                 fetch::AsyncConnectionPool& pool) {
+    while (auto input = run.next()) {
+        const auto index = input->index;
+        std::string url = input->text;
+        try {
+            run.deliver(co_await fetch::fetch_async(std::move(*input), options, pool));
+        } catch (const std::exception& e) {
+            // Only resource exhaustion gets here; the URL still gets its record.
+            Result failed;
+            failed.index = index;
+            failed.url = std::move(url);
+            failed.error = Error{ErrorKind::protocol, std::string("internal error: ") + e.what()};
+            run.deliver(std::move(failed));
+        }
+    }
+}
+
+}  // namespace
+
+void run_async(CrawlRun& run, const CrawlOptions& options) {
+    const auto threads = std::max<std::size_t>(1, options.io_threads);
+    asio::io_context io(static_cast<int>(threads));
+    // Declared after `io`, so destroyed before it: pooled sockets must not outlive their context.
+    fetch::AsyncConnectionPool pool;
+
+    for (std::size_t slot = 0; slot < std::max<std::size_t>(1, options.concurrency); ++slot) {
+        asio::co_spawn(io, crawl_slot(run, options.fetch, pool), [](std::exception_ptr error) {
+            if (error) std::rethrow_exception(error);  // a bug: crawl_slot catches what it can
+        });
+    }
+    // Interruption stops the loop where it stands; the run reports what was in flight.
+    run.set_stop([&io] { io.stop(); });
+
+    std::vector<std::jthread> extra;
+    for (std::size_t i = 1; i < threads; ++i) extra.emplace_back([&io] { io.run(); });
+    io.run();
+    for (auto& thread : extra) thread.join();
+    run.set_stop(nullptr);
+    pool.clear();
+}
+
+}  // namespace corocrawl::engine

@@ -1,0 +1,89 @@
+// The sans-IO HTTP core: every protocol decision of a fetch, and no waiting of any kind.
+//
+// A transport (async or blocking) drives one Exchange per input URL:
+//
+//     for (;;) {
+//         auto action = exchange.next();
+//         Finished -> done: exchange.take_result()
+//         Send     -> connect (or reuse), write the request, read the response,
+//                     then exchange.on_response(...) or exchange.on_failure(...)
+//     }
+//
+// The transport only moves bytes and waits (bounded by exchange.deadline()); what a response or
+// a failure means — redirect, retry on a fresh connection, which error kind, when to stop — is
+// decided here, once, for every mode.
+#pragma once
+
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/system/error_code.hpp>
+#include <set>
+#include <string>
+#include <variant>
+
+#include "corocrawl/options.hpp"
+#include "corocrawl/result.hpp"
+#include "corocrawl/url.hpp"
+#include "corocrawl/url_source.hpp"
+
+namespace corocrawl::fetch {
+
+namespace http = boost::beast::http;
+using Request = http::request<http::string_body>;
+using Response = http::response<http::string_body>;
+
+// Send `request` to `url`'s origin and read the response.
+struct Send {
+    const Url& url;
+    const Request& request;
+    bool fresh_connection;  // do not take a pooled connection (the last one was stale)
+};
+struct Finished {};
+using Action = std::variant<Send, Finished>;
+
+// Where in an exchange a transport failed: the same error code means different things there.
+enum class Phase { resolve, connect, handshake, write, read };
+
+// A transport's failure, as the core needs to know it.
+struct Failure {
+    boost::system::error_code code;
+    Phase phase;
+    bool reused_connection;  // the connection came from the pool
+    bool response_started;   // at least one byte of the response had arrived
+};
+
+class Exchange {
+public:
+    Exchange(InputLine input, const FetchOptions& options);
+
+    Action next();
+    void on_response(Response&& response, std::size_t wire_bytes);
+    void on_failure(const Failure& failure);
+
+    // The instant the whole fetch must be over: every wait of the transport ends by then.
+    Clock::time_point deadline() const noexcept { return deadline_; }
+    Clock::time_point connect_deadline() const noexcept;
+    std::size_t max_body() const noexcept { return options_.max_body; }
+    std::size_t max_header() const noexcept { return options_.max_header; }
+    Timings& timings() noexcept { return result_.timings; }
+
+    Result take_result();
+
+private:
+    void start_request(Url url, http::verb method);
+    void finish(Response&& response, std::size_t wire_bytes);
+    void fail(ErrorKind kind, std::string message);
+    bool follow_redirect(const Response& response);
+
+    const FetchOptions& options_;
+    Result result_;
+    Clock::time_point deadline_;
+    Url url_;
+    Request request_;
+    std::set<std::string> visited_;  // URLs already requested, to detect redirect loops
+    int redirects_ = 0;
+    bool fresh_connection_ = false;
+    bool finished_ = false;
+};
+
+}  // namespace corocrawl::fetch

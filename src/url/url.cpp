@@ -1,0 +1,98 @@
+#include "corocrawl/url.hpp"
+
+#include <boost/url.hpp>
+
+namespace corocrawl {
+namespace {
+
+namespace urls = boost::urls;
+
+// Browsers accept links with spaces and raw UTF-8 in them; RFC 3986 does not. Percent-encode
+// exactly those bytes so such links still parse, and leave everything else for the parser to judge.
+std::string encode_lenient(std::string_view text) {
+    static constexpr char hex[] = "0123456789ABCDEF";
+    std::string out;
+    out.reserve(text.size());
+    for (unsigned char c : text) {
+        if (c <= 0x20 || c >= 0x7f || c == '"' || c == '<' || c == '>' || c == '\\' || c == '^' ||
+            c == '`' || c == '{' || c == '|' || c == '}') {
+            out += '%';
+            out += hex[c >> 4];
+            out += hex[c & 0xf];
+        } else {
+            out += static_cast<char>(c);
+        }
+    }
+    return out;
+}
+
+Error invalid(std::string_view text, std::string_view why) {
+    return Error{ErrorKind::invalid_url, "invalid URL '" + std::string(text) + "': " + std::string(why)};
+}
+
+// Checks an absolute URL and brings it to the one form used for requests, pooling and output.
+std::variant<Url, Error> normalised(urls::url u, std::string_view original) {
+    const auto scheme = u.scheme_id();
+    if (scheme != urls::scheme::http && scheme != urls::scheme::https) {
+        return Error{ErrorKind::unsupported_scheme,
+                     "unsupported scheme '" + std::string(u.scheme()) + "' (only http and https)"};
+    }
+    if (!u.has_authority() || u.encoded_host().empty()) return invalid(original, "no host");
+    const std::string_view default_port = scheme == urls::scheme::https ? "443" : "80";
+    if (u.has_port()) {
+        if (u.port().empty() || u.port() == default_port) {
+            u.remove_port();
+        } else if (u.port_number() == 0) {
+            return invalid(original, "port out of range");
+        }
+    }
+    u.remove_fragment();
+    u.normalize();
+    if (u.encoded_path().empty()) u.set_encoded_path("/");
+
+    Url url;
+    url.scheme = u.scheme();
+    url.host = u.host_address();
+    url.port = u.has_port() ? std::string(u.port()) : std::string(default_port);
+    url.target = u.encoded_target();
+    url.text = u.buffer();
+    return url;
+}
+
+}  // namespace
+
+std::string Url::origin() const {
+    const bool ipv6 = host.find(':') != std::string::npos;
+    return scheme + "://" + (ipv6 ? "[" + host + "]" : host) + ":" + port;
+}
+
+std::variant<Url, Error> parse_url(std::string_view text) {
+    if (text.empty()) return invalid(text, "empty");
+    const std::string encoded = encode_lenient(text);
+    auto parsed = urls::parse_uri_reference(encoded);
+    if (!parsed) return invalid(text, parsed.error().message());
+    if (!parsed->has_scheme()) return invalid(text, "no scheme (http:// or https://)");
+    return normalised(urls::url(*parsed), text);
+}
+
+std::variant<Url, Error> resolve_url(const Url& base, std::string_view reference) {
+    const std::string encoded = encode_lenient(reference);
+    auto parsed = urls::parse_uri_reference(encoded);
+    if (!parsed) return invalid(reference, parsed.error().message());
+    urls::url resolved;
+    if (auto r = urls::resolve(urls::url_view(base.text), *parsed, resolved); !r) {
+        return invalid(reference, r.error().message());
+    }
+    return normalised(std::move(resolved), reference);
+}
+
+std::string resolve_reference(std::string_view base, std::string_view reference) {
+    auto parsed_base = parse_url(base);
+    if (const auto* base_url = std::get_if<Url>(&parsed_base)) {
+        auto resolved = resolve_url(*base_url, reference);
+        if (const auto* url = std::get_if<Url>(&resolved)) return url->text;
+    }
+    return std::string(reference);
+}
+
+}  // namespace corocrawl

@@ -6,6 +6,7 @@
 #include <memory>
 #include <mutex>
 #include <ostream>
+#include <string>
 #include <string_view>
 
 #include "corocrawl/result.hpp"
@@ -22,25 +23,35 @@ struct SinkOptions {
 };
 
 // Thread-safe: records from any thread are written one at a time, never interleaved.
-// In text format, failures go to `errors` (stderr) so stdout carries only values.
+// In text and CSV, each failure also gets a line on `errors` (stderr), so stdout carries only
+// data; in JSON Lines the error is part of the record.
 class Sink {
 public:
     Sink(std::ostream& out, std::ostream& errors, SinkOptions options);
     ~Sink();
 
+    // Formats the record (outside the lock), then writes it with one call per stream and
+    // flushes. With `ordered`, a record waits until every lower input index has been written.
     void write(const Result& result);
-    // Writes whatever `ordered` still holds back (after an interruption, gaps are skipped).
+    // Writes whatever `ordered` still holds back, in index order (after an interruption, gaps
+    // are skipped); in CSV, writes the header row if no record came. The destructor calls it.
     void finish();
 
 private:
-    void write_now(const Result& result);
+    // A record formatted on arrival, so records held back for `ordered` keep no page bodies.
+    struct FormattedRecord {
+        std::string output;
+        std::string errors;
+    };
+
+    void write_now(const FormattedRecord& record);  // with mutex_ held
 
     std::ostream& out_;
     std::ostream& errors_;
     SinkOptions options_;
     std::mutex mutex_;
     std::size_t next_index_ = 0;
-    std::map<std::size_t, Result> held_;
+    std::map<std::size_t, FormattedRecord> held_;
     bool wrote_csv_header_ = false;
 };
 

@@ -17,7 +17,9 @@ struct InvalidXPath : std::invalid_argument {
 
 class XPathSet {
 public:
-    // Compiles every expression; throws InvalidXPath naming the first bad one.
+    // Compiles every expression; throws InvalidXPath naming the first bad one and libxml2's
+    // reason. Expressions that compile but can never evaluate (an unknown function, an
+    // undefined variable or namespace prefix) are rejected here too.
     explicit XPathSet(std::vector<std::string> expressions);
     ~XPathSet();
     XPathSet(XPathSet&&) noexcept;
@@ -26,10 +28,18 @@ public:
     const std::vector<std::string>& expressions() const noexcept;
 
     // Parses `body` as HTML and evaluates each expression, one Extraction per expression in
-    // order. The charset comes from `content_type`, else the document's <meta>, else UTF-8.
-    // Node-sets become strings (attribute value or text content); string, number and boolean
-    // results become one value. With `absolute`, URL-like values are resolved against
-    // `base_url`. Safe to call from several threads at once.
+    // order; values are always UTF-8. The charset is, in order of precedence: a byte-order mark,
+    // the `content_type` charset parameter, a <meta> in the first 1024 bytes, UTF-8 (unknown
+    // labels are skipped; gb2312, shift_jis, euc-kr, iso-8859-1 decode as browsers do).
+    // A node-set gives one value per node: an attribute's value, a text or comment node's
+    // content, an element's text content; an empty node-set gives none. A string gives itself,
+    // a number XPath's string form ("3"), a boolean "true" / "false".
+    // With `absolute`, a value is resolved against `base_url` (resolve_reference, after trimming
+    // ASCII whitespace) exactly when it is the value of an attribute node named href, src,
+    // action, formaction, cite, poster, data, background or longdesc (any case). Text, strings
+    // built by XPath functions (string(@href), concat) and list-valued attributes such as
+    // srcset are left as they are; <base href> in the page is not consulted.
+    // Safe to call from several threads at once.
     std::vector<Extraction> extract(std::string_view body, std::string_view content_type,
                                     std::string_view base_url, bool absolute = false) const;
 

@@ -140,9 +140,17 @@ void add_crawl_command(CLI::App& app, int& exit_status) {
     crawl->add_flag("--absolute", command->absolute,
                     "Resolve URL-valued results (href, src, ...) against the page's final URL");
 
-    crawl->add_option("-c,--concurrency", command->crawl.concurrency, "Requests in flight at once")
+    const std::map<std::string, Mode> modes{{"async", Mode::async}, {"pool", Mode::pool},
+                                            {"sync", Mode::sync}};
+    crawl->add_option("-m,--mode", command->crawl.mode,
+                      "How to wait: async (coroutines), pool (blocking threads), sync (one by one)")
+        ->transform(CLI::CheckedTransformer(modes, CLI::ignore_case))
+        ->default_str("async");
+    crawl->add_option("-t,--threads", command->crawl.threads, "pool: worker threads")
+        ->check(CLI::Range(1, 10'000));
+    crawl->add_option("-c,--concurrency", command->crawl.concurrency, "async: requests in flight at once")
         ->check(CLI::Range(std::size_t{1}, std::size_t{1'000'000}));
-    crawl->add_option("--io-threads", command->crawl.io_threads, "Threads running the event loop")
+    crawl->add_option("--io-threads", command->crawl.io_threads, "async: threads running the event loop")
         ->check(CLI::Range(1, 256));
     crawl->add_option("--parse-threads", command->crawl.parse_threads,
                       "Threads running done-callbacks (XPath); 0: on the fetching thread")

@@ -19,12 +19,7 @@ asio::awaitable<void> crawl_slot(CrawlRun& run, const FetchOptions& options,
         try {
             run.deliver(co_await fetch::fetch_async(std::move(*input), options, pool));
         } catch (const std::exception& e) {
-            // Only resource exhaustion gets here; the URL still gets its record.
-            Result failed;
-            failed.index = index;
-            failed.url = std::move(url);
-            failed.error = Error{ErrorKind::protocol, std::string("internal error: ") + e.what()};
-            run.deliver(std::move(failed));
+            run.deliver(internal_failure(index, std::move(url), e));
         }
     }
 }

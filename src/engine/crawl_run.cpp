@@ -1,4 +1,5 @@
 #include "engine/crawl_run.hpp"
+#include "engine/engines.hpp"
 
 #include <boost/asio/post.hpp>
 #include <iostream>
@@ -90,6 +91,14 @@ void CrawlRun::deliver_cancelled(std::size_t index, std::string url) {
     result.url = std::move(url);
     result.error = Error{ErrorKind::cancelled, "interrupted before it finished"};
     run_callbacks(result);
+}
+
+Result internal_failure(std::size_t index, std::string url, const std::exception& error) {
+    Result result;
+    result.index = index;
+    result.url = std::move(url);
+    result.error = Error{ErrorKind::protocol, std::string("internal error: ") + error.what()};
+    return result;
 }
 
 CrawlStats CrawlRun::finish() {

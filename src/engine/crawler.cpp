@@ -39,8 +39,8 @@ CrawlStats Crawler::run(UrlSource* more) {
     }
     switch (options_.mode) {
         case Mode::async: engine::run_async(run, options_); break;
-        case Mode::pool:
-        case Mode::sync: throw std::invalid_argument("the pool and sync modes are not built yet");
+        case Mode::pool: engine::run_blocking(run, options_, options_.threads); break;
+        case Mode::sync: engine::run_blocking(run, options_, 1); break;
     }
     {
         std::lock_guard lock(state_->mutex);

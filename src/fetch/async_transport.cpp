@@ -59,11 +59,8 @@ asio::awaitable<void> send_and_receive(Exchange& exchange, const Send& send,
     }
 
     beast::flat_buffer buffer;
-    http::response_parser<http::string_body> parser;
-    parser.body_limit(exchange.max_body());
-    parser.header_limit(static_cast<std::uint32_t>(exchange.max_header()));
-    if (send.request.method() == http::verb::head) parser.skip(true);
-
+    ResponseParser parser;
+    exchange.prepare(parser, send.request);
     auto [header_error, header_bytes] =
         co_await http::async_read_header(*stream, buffer, parser, nothrow_awaitable);
     if (header_error) {
@@ -83,8 +80,7 @@ asio::awaitable<void> send_and_receive(Exchange& exchange, const Send& send,
         stream->expires_never();
         pool.give_back(origin, std::move(*stream));
     }
-    const std::size_t wire_bytes = response.body().size();
-    exchange.on_response(std::move(response), wire_bytes);
+    exchange.on_response(std::move(response));
 }
 
 }  // namespace

@@ -77,9 +77,15 @@ Action Exchange::next() {
     return Send{url_, request_, fresh};
 }
 
-void Exchange::on_response(Response&& response, std::size_t wire_bytes) {
+void Exchange::prepare(ResponseParser& parser, const Request& request) const {
+    parser.body_limit(options_.max_body);
+    parser.header_limit(static_cast<std::uint32_t>(options_.max_header));
+    parser.skip(request.method() == http::verb::head);  // a HEAD response has no body to read
+}
+
+void Exchange::on_response(Response&& response) {
     if (follow_redirect(response)) return;
-    finish(std::move(response), wire_bytes);
+    finish(std::move(response));
 }
 
 bool Exchange::follow_redirect(const Response& response) {
@@ -114,12 +120,12 @@ bool Exchange::follow_redirect(const Response& response) {
     return true;
 }
 
-void Exchange::finish(Response&& response, std::size_t wire_bytes) {
+void Exchange::finish(Response&& response) {
     result_.status = static_cast<int>(response.result_int());
     for (const auto& field : response) {
         result_.headers.push_back({std::string(field.name_string()), std::string(field.value())});
     }
-    result_.bytes = wire_bytes;
+    result_.bytes = response.body().size();
     result_.body = std::move(response.body());
     finished_ = true;
     if (result_.status < 200 || result_.status > 299) {

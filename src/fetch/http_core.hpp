@@ -15,6 +15,7 @@
 #pragma once
 
 #include <boost/beast/http/message.hpp>
+#include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/system/error_code.hpp>
 #include <set>
@@ -31,6 +32,7 @@ namespace corocrawl::fetch {
 namespace http = boost::beast::http;
 using Request = http::request<http::string_body>;
 using Response = http::response<http::string_body>;
+using ResponseParser = http::response_parser<http::string_body>;
 
 // Send `request` to `url`'s origin and read the response.
 struct Send {
@@ -57,21 +59,21 @@ public:
     Exchange(InputLine input, const FetchOptions& options);
 
     Action next();
-    void on_response(Response&& response, std::size_t wire_bytes);
+    // Sets the parser's limits for the response to `request`.
+    void prepare(ResponseParser& parser, const Request& request) const;
+    void on_response(Response&& response);
     void on_failure(const Failure& failure);
 
     // The instant the whole fetch must be over: every wait of the transport ends by then.
     Clock::time_point deadline() const noexcept { return deadline_; }
     Clock::time_point connect_deadline() const noexcept;
-    std::size_t max_body() const noexcept { return options_.max_body; }
-    std::size_t max_header() const noexcept { return options_.max_header; }
     Timings& timings() noexcept { return result_.timings; }
 
     Result take_result();
 
 private:
     void start_request(Url url, http::verb method);
-    void finish(Response&& response, std::size_t wire_bytes);
+    void finish(Response&& response);
     void fail(ErrorKind kind, std::string message);
     bool follow_redirect(const Response& response);
 

@@ -1,0 +1,59 @@
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <thread>
+
+#include "engine/engines.hpp"
+#include "fetch/blocking_transport.hpp"
+
+namespace corocrawl::engine {
+namespace {
+
+// Readable from the moment the crawl is cancelled: every blocked worker polls it, so one write
+// wakes them all.
+class CancelSignal {
+public:
+    CancelSignal() : fd_(::eventfd(0, EFD_CLOEXEC)) {
+        if (fd_ < 0) throw std::system_error(errno, std::generic_category(), "eventfd");
+    }
+    ~CancelSignal() { ::close(fd_); }
+    CancelSignal(const CancelSignal&) = delete;
+    CancelSignal& operator=(const CancelSignal&) = delete;
+
+    int fd() const noexcept { return fd_; }
+    void raise() const noexcept { ::eventfd_write(fd_, 1); }
+
+private:
+    int fd_;
+};
+
+}  // namespace
+
+void run_blocking(CrawlRun& run, const CrawlOptions& options, std::size_t threads) {
+    const CancelSignal cancel;
+    fetch::BlockingContext context;
+    context.cancel_fd = cancel.fd();
+    run.set_stop([&cancel] { cancel.raise(); });
+
+    // One worker: take a URL, wait for its fetch, deliver, repeat.
+    const auto worker = [&] {
+        while (auto input = run.next()) {
+            const auto index = input->index;
+            std::string url = input->text;
+            try {
+                run.deliver(fetch::fetch_blocking(std::move(*input), options.fetch, context));
+            } catch (const std::exception& e) {
+                run.deliver(internal_failure(index, std::move(url), e));
+            }
+        }
+    };
+    if (threads <= 1) {
+        worker();
+    } else {
+        std::vector<std::jthread> workers;
+        for (std::size_t i = 0; i < threads; ++i) workers.emplace_back(worker);
+    }
+    run.set_stop(nullptr);
+}
+
+}  // namespace corocrawl::engine

@@ -1,0 +1,100 @@
+// Helpers shared by the integration tests: run the real `corocrawl` binary, find a closed port.
+#pragma once
+
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace corocrawl::testing {
+
+struct Run {
+    int status = -1;  // exit status, or 128 + signal
+    std::string out;
+    std::string err;
+    std::chrono::milliseconds elapsed{0};
+};
+
+inline std::string read_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+// A scratch file name unique to this process and call.
+inline std::string scratch_path(const std::string& stem) {
+    static int counter = 0;
+    return (std::filesystem::temp_directory_path() /
+            ("corocrawl-" + std::to_string(getpid()) + "-" + std::to_string(counter++) + "-" + stem))
+        .string();
+}
+
+// Runs `corocrawl ARGS...` with `input` on stdin. With `interrupt_after`, sends SIGINT then.
+inline Run run_corocrawl(const std::vector<std::string>& args, const std::string& input = "",
+                         std::chrono::milliseconds interrupt_after = std::chrono::milliseconds(0)) {
+    const std::string in_path = scratch_path("stdin"), out_path = scratch_path("stdout"),
+                      err_path = scratch_path("stderr");
+    std::ofstream(in_path, std::ios::binary) << input;
+
+    std::vector<std::string> argv_storage{COROCRAWL_BINARY};
+    argv_storage.insert(argv_storage.end(), args.begin(), args.end());
+    std::vector<char*> argv;
+    for (auto& arg : argv_storage) argv.push_back(arg.data());
+    argv.push_back(nullptr);
+
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 0, in_path.c_str(), O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&actions, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    posix_spawn_file_actions_addopen(&actions, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+
+    Run run;
+    const auto start = std::chrono::steady_clock::now();
+    pid_t pid = 0;
+    if (posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ) == 0) {
+        if (interrupt_after.count() > 0) {
+            std::this_thread::sleep_for(interrupt_after);
+            kill(pid, SIGINT);
+        }
+        int wstatus = 0;
+        waitpid(pid, &wstatus, 0);
+        run.status = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : 128 + WTERMSIG(wstatus);
+    }
+    run.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::steady_clock::now() - start);
+    posix_spawn_file_actions_destroy(&actions);
+    run.out = read_file(out_path);
+    run.err = read_file(err_path);
+    std::remove(in_path.c_str());
+    std::remove(out_path.c_str());
+    std::remove(err_path.c_str());
+    return run;
+}
+
+inline std::vector<std::string> lines(const std::string& text) {
+    std::vector<std::string> result;
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);) result.push_back(line);
+    return result;
+}
+
+// A loopback port nothing listens on (bound, then released).
+inline unsigned short closed_port() {
+    boost::asio::io_context io;
+    boost::asio::ip::tcp::acceptor acceptor(io, {boost::asio::ip::make_address("127.0.0.1"), 0});
+    return acceptor.local_endpoint().port();
+}
+
+}  // namespace corocrawl::testing

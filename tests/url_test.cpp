@@ -1,0 +1,79 @@
+#include <gtest/gtest.h>
+
+#include "corocrawl/url.hpp"
+
+namespace corocrawl {
+namespace {
+
+Url parsed(std::string_view text) {
+    auto result = parse_url(text);
+    if (auto* error = std::get_if<Error>(&result)) ADD_FAILURE() << error->message;
+    return std::get<Url>(result);
+}
+
+ErrorKind failure(std::string_view text) {
+    auto result = parse_url(text);
+    EXPECT_TRUE(std::holds_alternative<Error>(result)) << text;
+    return std::get<Error>(result).kind;
+}
+
+TEST(Url, NormalisesSchemeHostPortPathAndFragment) {
+    const Url url = parsed("HTTP://Example.COM:80/a/./b/../c?q=1#frag");
+    EXPECT_EQ(url.text, "http://example.com/a/c?q=1");
+    EXPECT_EQ(url.host, "example.com");
+    EXPECT_EQ(url.port, "80");
+    EXPECT_EQ(url.target, "/a/c?q=1");
+    EXPECT_EQ(url.origin(), "http://example.com:80");
+}
+
+TEST(Url, EmptyPathBecomesSlashAndHttpsDefaultsTo443) {
+    const Url url = parsed("https://example.com");
+    EXPECT_EQ(url.text, "https://example.com/");
+    EXPECT_EQ(url.port, "443");
+    EXPECT_TRUE(url.is_https());
+}
+
+TEST(Url, KeepsANonDefaultPortAndIpv6Literals) {
+    EXPECT_EQ(parsed("http://127.0.0.1:5000/bobo").origin(), "http://127.0.0.1:5000");
+    const Url v6 = parsed("http://[::1]:8080/x");
+    EXPECT_EQ(v6.host, "::1");
+    EXPECT_EQ(v6.origin(), "http://[::1]:8080");
+}
+
+TEST(Url, SpacesAndUtf8AreEncodedLikeBrowsersDo) {
+    EXPECT_EQ(parsed("http://example.com/a b/\xc3\xa9").text, "http://example.com/a%20b/%C3%A9");
+}
+
+TEST(Url, RejectsWhatIsNotAnHttpUrl) {
+    EXPECT_EQ(failure(""), ErrorKind::invalid_url);
+    EXPECT_EQ(failure("example.com/no-scheme"), ErrorKind::invalid_url);
+    EXPECT_EQ(failure("http://"), ErrorKind::invalid_url);
+    EXPECT_EQ(failure("http://host:99999/"), ErrorKind::invalid_url);
+    EXPECT_EQ(failure("ftp://example.com/file"), ErrorKind::unsupported_scheme);
+    EXPECT_EQ(failure("file:///etc/passwd"), ErrorKind::unsupported_scheme);
+    EXPECT_EQ(failure("mailto:someone@example.com"), ErrorKind::unsupported_scheme);
+}
+
+TEST(Url, ResolvesReferencesOfEveryShape) {
+    const Url base = parsed("http://h.example/dir/page?x=1");
+    const auto resolve = [&](std::string_view reference) {
+        auto result = resolve_url(base, reference);
+        return std::holds_alternative<Url>(result) ? std::get<Url>(result).text
+                                                   : "error: " + std::get<Error>(result).message;
+    };
+    EXPECT_EQ(resolve("/abs"), "http://h.example/abs");
+    EXPECT_EQ(resolve("rel"), "http://h.example/dir/rel");
+    EXPECT_EQ(resolve("../up"), "http://h.example/up");
+    EXPECT_EQ(resolve("?q=2"), "http://h.example/dir/page?q=2");
+    EXPECT_EQ(resolve("//other.example/y"), "http://other.example/y");
+    EXPECT_EQ(resolve("https://abs.example/z"), "https://abs.example/z");
+    EXPECT_EQ(std::get<Error>(resolve_url(base, "ftp://x/")).kind, ErrorKind::unsupported_scheme);
+}
+
+TEST(Url, ResolveReferenceLeavesNonUrlsAlone) {
+    EXPECT_EQ(resolve_reference("http://h.example/a/b", "c"), "http://h.example/a/c");
+    EXPECT_EQ(resolve_reference("not a base", "c"), "c");
+}
+
+}  // namespace
+}  // namespace corocrawl

@@ -64,6 +64,7 @@ TEST(Url, ResolvesReferencesOfEveryShape) {
     EXPECT_EQ(resolve("/abs"), "http://h.example/abs");
     EXPECT_EQ(resolve("rel"), "http://h.example/dir/rel");
     EXPECT_EQ(resolve("../up"), "http://h.example/up");
+    EXPECT_EQ(resolve("../../../above-root"), "http://h.example/above-root");
     EXPECT_EQ(resolve("?q=2"), "http://h.example/dir/page?q=2");
     EXPECT_EQ(resolve("//other.example/y"), "http://other.example/y");
     EXPECT_EQ(resolve("https://abs.example/z"), "https://abs.example/z");

@@ -48,7 +48,12 @@ std::variant<Url, Error> normalised(urls::url u, std::string_view original) {
     }
     u.remove_fragment();
     u.normalize();
-    if (u.encoded_path().empty()) u.set_encoded_path("/");
+    // RFC 3986 (5.2.4) drops ".." segments that would climb above the root; Boost.URL 1.81
+    // keeps them, and servers disagree on what "/../x" means.
+    std::string path(u.encoded_path());
+    while (path.starts_with("/../")) path.erase(0, 3);
+    if (path.empty() || path == "/..") path = "/";
+    if (path != u.encoded_path()) u.set_encoded_path(path);
 
     Url url;
     url.scheme = u.scheme();

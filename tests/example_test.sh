@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# The seed crawler example, built in-tree and again from an installed corocrawl through
+# find_package, crawls the bundled server's three pages.
+# Usage: example_test.sh CLI SEED_CRAWLER BUILD_DIR SOURCE_DIR
+set -euo pipefail
+cli=$1 seed=$2 build=$3 source=$4
+scratch=$(mktemp -d)
+"$cli" serve --port 0 --delay 0.3 > "$scratch/serve.out" &
+server=$!
+trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$scratch"' EXIT
+for _ in $(seq 50); do grep -q serving "$scratch/serve.out" && break; sleep 0.1; done
+base=$(awk '/^serving/ {print $2}' "$scratch/serve.out")
+
+check() {  # the seed's output: three hrefs and the total time
+    local output
+    output=$("$@" "$base/bobo" "$base/jay" "$base/tom")
+    echo "$output"
+    [ "$(grep -c '^http://www.haha.com$' <<<"$output")" -eq 3 ] || { echo "FAIL: expected 3 hrefs"; exit 1; }
+    grep -q '^total time: 0\.[0-9]* s$' <<<"$output" || { echo "FAIL: no total time under 1 s"; exit 1; }
+}
+
+echo "== in-tree build"
+check "$seed"
+
+echo "== installed: cmake --install, then find_package(corocrawl) from a separate project"
+cmake --install "$build" --prefix "$scratch/prefix" > /dev/null
+cmake -S "$source/examples" -B "$scratch/consumer" -DCMAKE_BUILD_TYPE=Release \
+      -DCMAKE_PREFIX_PATH="$scratch/prefix" > /dev/null
+cmake --build "$scratch/consumer" -j 2 > /dev/null
+check "$scratch/consumer/seed_crawler"
+echo "1 passed, 0 failed"

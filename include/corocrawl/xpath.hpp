@@ -18,8 +18,9 @@ struct InvalidXPath : std::invalid_argument {
 class XPathSet {
 public:
     // Compiles every expression; throws InvalidXPath naming the first bad one and libxml2's
-    // reason. Expressions that compile but can never evaluate (an unknown function, an
-    // undefined variable or namespace prefix) are rejected here too.
+    // reason. Each is also evaluated once on an empty document, which rejects an unknown
+    // function, undefined variable or namespace prefix wherever that evaluation reaches it
+    // (not inside a predicate that never runs: there it fails per page, giving no values).
     explicit XPathSet(std::vector<std::string> expressions);
     ~XPathSet();
     XPathSet(XPathSet&&) noexcept;

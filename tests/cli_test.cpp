@@ -55,9 +55,9 @@ TEST_F(Cli, JsonlRecordsCarryEveryField) {
 }
 
 TEST_F(Cli, CsvQuotesFieldsPerRfc4180) {
-    const auto run = run_corocrawl({"crawl", url("/page/1"), "-x", R"(concat('a,"b', 'c'))", "-f", "csv"});
+    const auto run = run_corocrawl({"crawl", url("/page/1"), "-x", R"x(concat('a,"b', 'c'))x", "-f", "csv"});
     EXPECT_EQ(run.status, 0) << run.err;
-    EXPECT_EQ(run.out, "url,xpath,value\r\n" + url("/page/1") + R"(,"concat('a,""b', 'c')","a,""bc")" + "\r\n");
+    EXPECT_EQ(run.out, "url,xpath,value\r\n" + url("/page/1") + R"x(,"concat('a,""b', 'c')","a,""bc")x" + "\r\n");
 }
 
 TEST_F(Cli, OrderedRestoresInputOrder) {
@@ -113,7 +113,11 @@ TEST_F(Cli, InputFromStdinSkipsBlanksAndCommentsAndReportsBadLines) {
     EXPECT_TRUE(boost::json::parse(records[0]).at("ok").as_bool());
     EXPECT_EQ(boost::json::parse(records[1]).at("error").at("kind").as_string(), "invalid_url");
     EXPECT_TRUE(boost::json::parse(records[2]).at("ok").as_bool());
-    EXPECT_NE(run.err.find("invalid_url"), std::string::npos);
+
+    // In text format, where stdout carries only values, the failure is told on stderr.
+    const auto text = run_corocrawl({"crawl", "-i", "-", "-x", "//title/text()"}, input);
+    EXPECT_EQ(text.status, 1);
+    EXPECT_NE(text.err.find("corocrawl: invalid_url: not a url: "), std::string::npos) << text.err;
 }
 
 TEST_F(Cli, InterruptWritesACancelledRecordForEveryUnfinishedUrl) {

@@ -42,7 +42,7 @@ std::variant<Url, Error> normalised(urls::url u, std::string_view original) {
     if (u.has_port()) {
         if (u.port().empty() || u.port() == default_port) {
             u.remove_port();
-        } else if (u.port_number() == 0) {
+        } else if (u.port().size() > 5 || std::stoul(std::string(u.port())) > 65535) {
             return invalid(original, "port out of range");
         }
     }
@@ -50,10 +50,12 @@ std::variant<Url, Error> normalised(urls::url u, std::string_view original) {
     u.normalize();
     // RFC 3986 (5.2.4) drops ".." segments that would climb above the root; Boost.URL 1.81
     // keeps them, and servers disagree on what "/../x" means.
-    std::string path(u.encoded_path());
-    while (path.starts_with("/../")) path.erase(0, 3);
-    if (path.empty() || path == "/..") path = "/";
-    if (path != u.encoded_path()) u.set_encoded_path(path);
+    std::string_view path = u.encoded_path();
+    while (path.starts_with("/../")) path.remove_prefix(3);
+    if (path == "/..") path = "/";
+    if (path.size() != u.encoded_path().size()) u.set_encoded_path(std::string(path));
+    // An empty path is "/" (set_encoded_path("/") would give "/./" in Boost.URL 1.81).
+    if (u.encoded_path().empty()) u.set_path_absolute(true);
 
     Url url;
     url.scheme = u.scheme();

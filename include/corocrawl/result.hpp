@@ -57,6 +57,7 @@ struct Extraction {
 
 struct Result {
     std::size_t index = 0;  // position in the input (0-based): the order `--ordered` restores
+    std::size_t worker = 0;  // which concurrency slot (async) or thread (pool) fetched it
     std::string url;        // as given in the input
     std::string final_url;  // after redirects; empty when no request was made
     int status = 0;         // final HTTP status; 0 when no response arrived

@@ -7,6 +7,19 @@
 #include "test_server.hpp"
 
 namespace corocrawl::cli {
+namespace {
+
+// CLI11's own NonNegativeNumber prints its range as a 300-digit double; say it plainly instead.
+const CLI::Validator non_negative_seconds(
+    [](std::string& text) -> std::string {
+        double seconds = -1;
+        return CLI::detail::lexical_cast(text, seconds) && seconds >= 0
+                   ? std::string{}
+                   : "not a number of seconds, 0 or more: " + text;
+    },
+    "SECONDS");
+
+}  // namespace
 
 void add_serve_command(CLI::App& app, int& exit_status) {
     struct Settings {
@@ -26,10 +39,10 @@ void add_serve_command(CLI::App& app, int& exit_status) {
     serve
         ->add_option("--delay", settings->delay_seconds,
                      "Seconds /bobo, /jay and /tom wait before answering (fractions allowed)")
-        ->check(CLI::NonNegativeNumber)
+        ->check(non_negative_seconds)
         ->capture_default_str();
     serve->add_option("--threads", settings->server.threads, "Threads serving connections")
-        ->check(CLI::PositiveNumber)
+        ->check(CLI::Range(1u, 1024u))
         ->capture_default_str();
 
     serve->callback([settings, &exit_status] {

@@ -11,16 +11,19 @@ namespace {
 namespace asio = boost::asio;
 
 // One concurrency slot: fetch, deliver, repeat until the input is exhausted.
-asio::awaitable<void> crawl_slot(CrawlRun& run, const FetchOptions& options,
+asio::awaitable<void> crawl_slot(std::size_t slot, CrawlRun& run, const FetchOptions& options,
                                  fetch::AsyncConnectionPool& pool) {
     while (auto input = run.next()) {
         const auto index = input->index;
         std::string url = input->text;
+        Result result;
         try {
-            run.deliver(co_await fetch::fetch_async(std::move(*input), options, pool));
+            result = co_await fetch::fetch_async(std::move(*input), options, pool);
         } catch (const std::exception& e) {
-            run.deliver(internal_failure(index, std::move(url), e));
+            result = internal_failure(index, std::move(url), e);
         }
+        result.worker = slot;
+        run.deliver(std::move(result));
     }
 }
 
@@ -33,7 +36,7 @@ void run_async(CrawlRun& run, const CrawlOptions& options) {
     fetch::AsyncConnectionPool pool;
 
     for (std::size_t slot = 0; slot < std::max<std::size_t>(1, options.concurrency); ++slot) {
-        asio::co_spawn(io, crawl_slot(run, options.fetch, pool), [](std::exception_ptr error) {
+        asio::co_spawn(io, crawl_slot(slot, run, options.fetch, pool), [](std::exception_ptr error) {
             if (error) std::rethrow_exception(error);  // a bug: crawl_slot catches what it can
         });
     }

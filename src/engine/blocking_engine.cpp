@@ -36,22 +36,25 @@ void run_blocking(CrawlRun& run, const CrawlOptions& options, std::size_t thread
     run.set_stop([&cancel] { cancel.raise(); });
 
     // One worker: take a URL, wait for its fetch, deliver, repeat.
-    const auto worker = [&] {
+    const auto worker = [&](std::size_t number) {
         while (auto input = run.next()) {
             const auto index = input->index;
             std::string url = input->text;
+            Result result;
             try {
-                run.deliver(fetch::fetch_blocking(std::move(*input), options.fetch, context));
+                result = fetch::fetch_blocking(std::move(*input), options.fetch, context);
             } catch (const std::exception& e) {
-                run.deliver(internal_failure(index, std::move(url), e));
+                result = internal_failure(index, std::move(url), e);
             }
+            result.worker = number;
+            run.deliver(std::move(result));
         }
     };
     if (threads <= 1) {
-        worker();
+        worker(0);
     } else {
         std::vector<std::jthread> workers;
-        for (std::size_t i = 0; i < threads; ++i) workers.emplace_back(worker);
+        for (std::size_t i = 0; i < threads; ++i) workers.emplace_back(worker, i);
     }
     run.set_stop(nullptr);
 }

@@ -116,6 +116,7 @@ TEST_F(CrawlFixture, BadInputLinesBecomeRecordsAndTheCrawlGoesOn) {
 }
 
 TEST_F(CrawlFixture, RefusedConnectionIsAConnectFailure) {
+    options.fetch.retries = 0;
     const auto port = testing::closed_port();
     const Result r = crawl({"http://127.0.0.1:" + std::to_string(port) + "/"}).at(0);
     ASSERT_FALSE(r.ok());
@@ -124,6 +125,7 @@ TEST_F(CrawlFixture, RefusedConnectionIsAConnectFailure) {
 
 TEST_F(CrawlFixture, SlowServerIsATimeout) {
     options.fetch.timeout = 300ms;
+    options.fetch.retries = 0;
     const auto started = Clock::now();
     const Result r = crawl({url("/page/1?delay=3000")}).at(0);
     ASSERT_FALSE(r.ok());

@@ -3,7 +3,12 @@
 
 #include <chrono>
 #include <cstddef>
+#include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
+
+#include "corocrawl/result.hpp"
 
 namespace corocrawl {
 
@@ -14,11 +19,29 @@ enum class Mode { async, pool, sync };
 // How one URL is fetched: the sans-IO HTTP core reads these.
 struct FetchOptions {
     std::chrono::milliseconds connect_timeout{10'000};  // resolve + connect (+ TLS handshake)
-    std::chrono::milliseconds timeout{30'000};          // whole request, all redirects included
+    std::chrono::milliseconds timeout{30'000};  // one attempt, its redirects included
     int max_redirects = 10;
     std::size_t max_body = 16 * 1024 * 1024;  // bytes, after decoding
     std::size_t max_header = 64 * 1024;       // bytes of response header
-    std::string user_agent;                   // empty: "corocrawl/VERSION"
+
+    // The request.
+    std::string method;               // empty: GET, or POST when there is a body
+    std::vector<Header> headers;      // added to (and replacing) the default ones
+    std::optional<std::string> body;  // sent as application/x-www-form-urlencoded unless a
+                                      // Content-Type header says otherwise
+    std::string user_agent;           // empty: "corocrawl/VERSION"
+    std::string cookie;               // "a=b; c=d", sent as the Cookie header
+    bool compressed = true;           // ask for gzip/deflate and decode it
+
+    // Retries: failed connections, timeouts, 429, 502, 503 and 504.
+    int retries = 2;
+    std::chrono::milliseconds retry_delay{500};       // backoff base: 1x, 2x, 4x ... with jitter
+    std::chrono::milliseconds retry_after_max{60'000};  // a longer Retry-After is not waited for
+    bool retry_all = false;                           // retry non-idempotent methods (POST) too
+
+    // TLS.
+    std::string cacert;     // a PEM file of CAs to trust instead of the system's
+    bool insecure = false;  // skip certificate verification (unsafe)
 };
 
 struct CrawlOptions {

@@ -12,13 +12,13 @@ namespace asio = boost::asio;
 
 // One concurrency slot: fetch, deliver, repeat until the input is exhausted.
 asio::awaitable<void> crawl_slot(std::size_t slot, CrawlRun& run, const FetchOptions& options,
-                                 fetch::AsyncConnectionPool& pool) {
+                                 fetch::AsyncContext& context) {
     while (auto input = run.next()) {
         const auto index = input->index;
         std::string url = input->text;
         Result result;
         try {
-            result = co_await fetch::fetch_async(std::move(*input), options, pool);
+            result = co_await fetch::fetch_async(std::move(*input), options, context);
         } catch (const std::exception& e) {
             result = internal_failure(index, std::move(url), e);
         }
@@ -33,10 +33,10 @@ void run_async(CrawlRun& run, const CrawlOptions& options) {
     const auto threads = std::max<std::size_t>(1, options.io_threads);
     asio::io_context io(static_cast<int>(threads));
     // Declared after `io`, so destroyed before it: pooled sockets must not outlive their context.
-    fetch::AsyncConnectionPool pool;
+    fetch::AsyncContext context(options.fetch);
 
     for (std::size_t slot = 0; slot < std::max<std::size_t>(1, options.concurrency); ++slot) {
-        asio::co_spawn(io, crawl_slot(slot, run, options.fetch, pool), [](std::exception_ptr error) {
+        asio::co_spawn(io, crawl_slot(slot, run, options.fetch, context), [](std::exception_ptr error) {
             if (error) std::rethrow_exception(error);  // a bug: crawl_slot catches what it can
         });
     }
@@ -48,7 +48,7 @@ void run_async(CrawlRun& run, const CrawlOptions& options) {
     io.run();
     for (auto& thread : extra) thread.join();
     run.set_stop(nullptr);
-    pool.clear();
+    context.pool.clear();
 }
 
 }  // namespace corocrawl::engine

@@ -31,8 +31,7 @@ private:
 
 void run_blocking(CrawlRun& run, const CrawlOptions& options, std::size_t threads) {
     const CancelSignal cancel;
-    fetch::BlockingContext context;
-    context.cancel_fd = cancel.fd();
+    fetch::BlockingContext context(options.fetch, cancel.fd());
     run.set_stop([&cancel] { cancel.raise(); });
 
     // One worker: take a URL, wait for its fetch, deliver, repeat.

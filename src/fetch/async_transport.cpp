@@ -3,8 +3,10 @@
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 
 #include "fetch/http_core.hpp"
+#include "fetch/tls.hpp"
 
 namespace corocrawl::fetch {
 namespace {
@@ -12,13 +14,17 @@ namespace {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 using tcp = asio::ip::tcp;
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 
 // Errors come back as values, never as exceptions: the core decides what they mean.
 constexpr auto nothrow_awaitable = asio::as_tuple(asio::use_awaitable);
 
-// Resolves and connects, bounded by the connect deadline; nothing on failure (reported).
-asio::awaitable<std::optional<beast::tcp_stream>> connect(Exchange& exchange, const Url& url) {
+// Resolves, connects and (for https) shakes hands, bounded by the connect deadline; nothing on
+// failure (reported to the core).
+asio::awaitable<std::optional<AsyncConnection>> connect(Exchange& exchange, const Url& url,
+                                                        AsyncContext& context) {
     const auto executor = co_await asio::this_coro::executor;
+    const auto deadline = exchange.connect_deadline();
     tcp::resolver resolver(executor);
     auto [resolve_error, endpoints] =
         co_await resolver.async_resolve(url.host, url.port, nothrow_awaitable);
@@ -27,72 +33,96 @@ asio::awaitable<std::optional<beast::tcp_stream>> connect(Exchange& exchange, co
         co_return std::nullopt;
     }
     beast::tcp_stream stream(executor);
-    stream.expires_at(exchange.connect_deadline());
+    stream.expires_at(deadline);
     auto [connect_error, endpoint] = co_await stream.async_connect(endpoints, nothrow_awaitable);
     if (connect_error) {
         exchange.on_failure({connect_error, Phase::connect, false, false});
         co_return std::nullopt;
     }
-    co_return stream;
+    if (!url.is_https()) co_return AsyncConnection(std::move(stream));
+
+    TlsStream tls(std::move(stream), context.tls);
+    prepare_tls_client(tls, url);
+    auto [handshake_error] = co_await tls.async_handshake(asio::ssl::stream_base::client, nothrow_awaitable);
+    if (handshake_error) {
+        exchange.on_failure({handshake_error, Phase::handshake, false, false,
+                             tls_failure_detail(tls.native_handle(), handshake_error)});
+        co_return std::nullopt;
+    }
+    co_return AsyncConnection(std::move(tls));
 }
 
-// One request and its response on a pooled or new connection; the outcome goes to the core.
-asio::awaitable<void> send_and_receive(Exchange& exchange, const Send& send,
-                                       AsyncConnectionPool& pool) {
-    const std::string origin = send.url.origin();
-    std::optional<beast::tcp_stream> stream =
-        send.fresh_connection ? std::nullopt : pool.take(origin);
-    const bool reused = stream.has_value();
-    if (!reused) {
-        auto connected = co_await connect(exchange, send.url);
-        if (!connected) co_return;
-        stream.emplace(std::move(*connected));
-    }
-    Timings& timings = exchange.timings();
-    timings.connected = Clock::now();
-
-    stream->expires_at(exchange.deadline());
-    auto [write_error, written] = co_await http::async_write(*stream, send.request, nothrow_awaitable);
+// Writes the request and reads the response on `stream`; true when the connection may be kept.
+template <class Stream>
+asio::awaitable<bool> exchange_over(Stream& stream, Exchange& exchange, const Send& send, bool reused) {
+    beast::get_lowest_layer(stream).expires_at(exchange.deadline());
+    auto [write_error, written] = co_await http::async_write(stream, send.request, nothrow_awaitable);
     if (write_error) {
         exchange.on_failure({write_error, Phase::write, reused, false});
-        co_return;
+        co_return false;
     }
 
     beast::flat_buffer buffer;
     ResponseParser parser;
     exchange.prepare(parser, send.request);
     auto [header_error, header_bytes] =
-        co_await http::async_read_header(*stream, buffer, parser, nothrow_awaitable);
+        co_await http::async_read_header(stream, buffer, parser, nothrow_awaitable);
     if (header_error) {
         exchange.on_failure({header_error, Phase::read, reused, parser.got_some()});
-        co_return;
+        co_return false;
     }
-    timings.first_byte = Clock::now();
-    auto [body_error, body_bytes] = co_await http::async_read(*stream, buffer, parser, nothrow_awaitable);
+    exchange.timings().first_byte = Clock::now();
+    auto [body_error, body_bytes] = co_await http::async_read(stream, buffer, parser, nothrow_awaitable);
     if (body_error) {
         exchange.on_failure({body_error, Phase::read, reused, true});
-        co_return;
+        co_return false;
     }
-    timings.received = Clock::now();
+    exchange.timings().received = Clock::now();
 
     Response response = parser.release();
-    if (response.keep_alive()) {
-        stream->expires_never();
-        pool.give_back(origin, std::move(*stream));
-    }
+    const bool keep_alive = response.keep_alive();
     exchange.on_response(std::move(response));
+    co_return keep_alive;
+}
+
+// One request and its response on a pooled or new connection; the outcome goes to the core.
+asio::awaitable<void> send_and_receive(Exchange& exchange, const Send& send, AsyncContext& context) {
+    const std::string origin = send.url.origin();
+    std::optional<AsyncConnection> connection =
+        send.fresh_connection ? std::nullopt : context.pool.take(origin);
+    const bool reused = connection.has_value();
+    if (!reused) {
+        auto connected = co_await connect(exchange, send.url, context);
+        if (!connected) co_return;
+        connection.emplace(std::move(*connected));
+    }
+    exchange.timings().connected = Clock::now();
+
+    const bool keep_alive = co_await std::visit(
+        [&](auto& stream) { return exchange_over(stream, exchange, send, reused); }, *connection);
+    if (keep_alive) {
+        std::visit([](auto& stream) { beast::get_lowest_layer(stream).expires_never(); }, *connection);
+        context.pool.give_back(origin, std::move(*connection));
+    }
 }
 
 }  // namespace
 
+AsyncContext::AsyncContext(const FetchOptions& options) : tls(make_tls_context(options)) {}
+
 asio::awaitable<Result> fetch_async(InputLine input, const FetchOptions& options,
-                                    AsyncConnectionPool& pool) {
+                                    AsyncContext& context) {
     Exchange exchange(std::move(input), options);
     for (;;) {
         const Action action = exchange.next();
-        const auto* send = std::get_if<Send>(&action);
-        if (!send) break;
-        co_await send_and_receive(exchange, *send, pool);
+        if (const auto* wait = std::get_if<Wait>(&action)) {
+            asio::steady_timer timer(co_await asio::this_coro::executor, wait->duration);
+            co_await timer.async_wait(nothrow_awaitable);
+        } else if (const auto* send = std::get_if<Send>(&action)) {
+            co_await send_and_receive(exchange, *send, context);
+        } else {
+            break;
+        }
     }
     co_return exchange.take_result();
 }

@@ -3,7 +3,10 @@
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
+#include <variant>
 
 #include "corocrawl/options.hpp"
 #include "corocrawl/result.hpp"
@@ -12,11 +15,20 @@
 
 namespace corocrawl::fetch {
 
-using AsyncConnectionPool = ConnectionPool<boost::beast::tcp_stream>;
+using AsyncConnection =
+    std::variant<boost::beast::tcp_stream, boost::beast::ssl_stream<boost::beast::tcp_stream>>;
 
-// Fetches one input URL to its final Result (following redirects); never throws for network
-// or protocol failures — they become the Result's error.
+// What the fetches of one async crawl share.
+struct AsyncContext {
+    explicit AsyncContext(const FetchOptions& options);
+
+    boost::asio::ssl::context tls;
+    ConnectionPool<AsyncConnection> pool;
+};
+
+// Fetches one input URL to its final Result (following redirects, retrying); never throws for
+// network or protocol failures — they become the Result's error.
 boost::asio::awaitable<Result> fetch_async(InputLine input, const FetchOptions& options,
-                                           AsyncConnectionPool& pool);
+                                           AsyncContext& context);
 
 }  // namespace corocrawl::fetch

@@ -33,4 +33,16 @@ bool BlockingSocket::wait(short events, error_code& error) {
     }
 }
 
+bool BlockingSocket::sleep(std::chrono::milliseconds duration, int cancel_fd) {
+    const auto until = Clock::now() + duration;
+    for (auto now = Clock::now(); now < until; now = Clock::now()) {
+        pollfd cancel{cancel_fd, POLLIN, 0};
+        const auto remaining = std::chrono::ceil<std::chrono::milliseconds>(until - now);
+        if (::poll(&cancel, 1, static_cast<int>(std::min<long long>(remaining.count(), 60'000))) > 0) {
+            return false;
+        }
+    }
+    return true;
+}
+
 }  // namespace corocrawl::fetch

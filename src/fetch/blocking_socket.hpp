@@ -22,6 +22,12 @@ public:
         socket_.non_blocking(true);
     }
 
+    // What asio::ssl::stream needs of the layer below it.
+    using executor_type = boost::asio::ip::tcp::socket::executor_type;
+    using lowest_layer_type = boost::asio::ip::tcp::socket::lowest_layer_type;
+    executor_type get_executor() noexcept { return socket_.get_executor(); }
+    lowest_layer_type& lowest_layer() noexcept { return socket_.lowest_layer(); }
+
     void expires_at(Clock::time_point deadline) noexcept { deadline_ = deadline; }
     void expires_never() noexcept { deadline_ = Clock::time_point::max(); }
 
@@ -46,6 +52,8 @@ public:
     // Blocks until the socket is ready for `events`; false (and `error` set) on the deadline or
     // cancellation.
     bool wait(short events, boost::system::error_code& error);
+    // Sleeps for `duration` unless the crawl is cancelled first (then false).
+    static bool sleep(std::chrono::milliseconds duration, int cancel_fd);
 
     boost::asio::ip::tcp::socket& socket() noexcept { return socket_; }
 

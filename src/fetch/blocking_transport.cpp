@@ -3,24 +3,28 @@
 #include <sys/socket.h>
 
 #include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/stream_traits.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 
 #include "fetch/http_core.hpp"
+#include "fetch/tls.hpp"
 
 namespace corocrawl::fetch {
 namespace {
 
 namespace asio = boost::asio;
+namespace beast = boost::beast;
 using tcp = asio::ip::tcp;
 using boost::system::error_code;
+using TlsStream = asio::ssl::stream<BlockingSocket>;
 
-// Connects to the first endpoint that answers, each attempt bounded by the connect deadline.
-// Asio's own blocking connect waits without limit, hence the non-blocking connect and poll.
-std::optional<BlockingSocket> connect_endpoint(const tcp::endpoint& endpoint, Exchange& exchange,
+// Connects to one endpoint, bounded by `deadline`. Asio's own blocking connect waits without
+// limit, hence the non-blocking connect and poll.
+std::optional<BlockingSocket> connect_endpoint(const tcp::endpoint& endpoint, Clock::time_point deadline,
                                                BlockingContext& context, error_code& error) {
     BlockingSocket socket(tcp::socket(context.io, endpoint.protocol()), context.cancel_fd);
-    socket.expires_at(exchange.connect_deadline());
+    socket.expires_at(deadline);
     if (::connect(socket.socket().native_handle(), endpoint.data(),
                   static_cast<socklen_t>(endpoint.size())) != 0) {
         if (errno != EINPROGRESS) {
@@ -39,7 +43,10 @@ std::optional<BlockingSocket> connect_endpoint(const tcp::endpoint& endpoint, Ex
     return socket;
 }
 
-std::optional<BlockingSocket> connect(Exchange& exchange, const Url& url, BlockingContext& context) {
+// Resolves, connects to the first endpoint that answers and (for https) shakes hands, bounded
+// by the connect deadline; nothing on failure (reported to the core).
+std::optional<BlockingConnection> connect(Exchange& exchange, const Url& url, BlockingContext& context) {
+    const auto deadline = exchange.connect_deadline();
     error_code error;
     tcp::resolver resolver(context.io);
     const auto endpoints = resolver.resolve(url.host, url.port, error);
@@ -47,60 +54,100 @@ std::optional<BlockingSocket> connect(Exchange& exchange, const Url& url, Blocki
         exchange.on_failure({error, Phase::resolve, false, false});
         return std::nullopt;
     }
+    std::optional<BlockingSocket> socket;
     for (const auto& entry : endpoints) {
-        if (auto socket = connect_endpoint(entry.endpoint(), exchange, context, error)) return socket;
-        if (error == asio::error::operation_aborted || error == boost::beast::error::timeout) break;
+        socket = connect_endpoint(entry.endpoint(), deadline, context, error);
+        if (socket || error == asio::error::operation_aborted || error == beast::error::timeout) break;
     }
-    exchange.on_failure({error, Phase::connect, false, false});
-    return std::nullopt;
+    if (!socket) {
+        exchange.on_failure({error, Phase::connect, false, false});
+        return std::nullopt;
+    }
+    if (!url.is_https()) return BlockingConnection(std::move(*socket));
+
+    TlsStream tls(std::move(*socket), context.tls);
+    prepare_tls_client(tls, url);
+    tls.handshake(asio::ssl::stream_base::client, error);
+    if (error) {
+        exchange.on_failure({error, Phase::handshake, false, false,
+                             tls_failure_detail(tls.native_handle(), error)});
+        return std::nullopt;
+    }
+    return BlockingConnection(std::move(tls));
+}
+
+// Writes the request and reads the response on `stream`; true when the connection may be kept.
+template <class Stream>
+bool exchange_over(Stream& stream, Exchange& exchange, const Send& send, bool reused) {
+    error_code error;
+    beast::get_lowest_layer(stream).expires_at(exchange.deadline());
+    http::write(stream, send.request, error);
+    if (error) {
+        exchange.on_failure({error, Phase::write, reused, false});
+        return false;
+    }
+
+    beast::flat_buffer buffer;
+    ResponseParser parser;
+    exchange.prepare(parser, send.request);
+    http::read_header(stream, buffer, parser, error);
+    if (error) {
+        exchange.on_failure({error, Phase::read, reused, parser.got_some()});
+        return false;
+    }
+    exchange.timings().first_byte = Clock::now();
+    http::read(stream, buffer, parser, error);
+    if (error) {
+        exchange.on_failure({error, Phase::read, reused, true});
+        return false;
+    }
+    exchange.timings().received = Clock::now();
+
+    Response response = parser.release();
+    const bool keep_alive = response.keep_alive();
+    exchange.on_response(std::move(response));
+    return keep_alive;
 }
 
 // One request and its response on a pooled or new connection; the outcome goes to the core.
 void send_and_receive(Exchange& exchange, const Send& send, BlockingContext& context) {
     const std::string origin = send.url.origin();
-    std::optional<BlockingSocket> socket =
+    std::optional<BlockingConnection> connection =
         send.fresh_connection ? std::nullopt : context.pool.take(origin);
-    const bool reused = socket.has_value();
+    const bool reused = connection.has_value();
     if (!reused) {
         auto connected = connect(exchange, send.url, context);
         if (!connected) return;
-        socket.emplace(std::move(*connected));
+        connection.emplace(std::move(*connected));
     }
-    Timings& timings = exchange.timings();
-    timings.connected = Clock::now();
+    exchange.timings().connected = Clock::now();
 
-    error_code error;
-    socket->expires_at(exchange.deadline());
-    http::write(*socket, send.request, error);
-    if (error) return exchange.on_failure({error, Phase::write, reused, false});
-
-    boost::beast::flat_buffer buffer;
-    ResponseParser parser;
-    exchange.prepare(parser, send.request);
-    http::read_header(*socket, buffer, parser, error);
-    if (error) return exchange.on_failure({error, Phase::read, reused, parser.got_some()});
-    timings.first_byte = Clock::now();
-    http::read(*socket, buffer, parser, error);
-    if (error) return exchange.on_failure({error, Phase::read, reused, true});
-    timings.received = Clock::now();
-
-    Response response = parser.release();
-    if (response.keep_alive()) {
-        socket->expires_never();
-        context.pool.give_back(origin, std::move(*socket));
+    const bool keep_alive = std::visit(
+        [&](auto& stream) { return exchange_over(stream, exchange, send, reused); }, *connection);
+    if (keep_alive) {
+        std::visit([](auto& stream) { beast::get_lowest_layer(stream).expires_never(); }, *connection);
+        context.pool.give_back(origin, std::move(*connection));
     }
-    exchange.on_response(std::move(response));
 }
 
 }  // namespace
+
+BlockingContext::BlockingContext(const FetchOptions& options, int cancel_fd)
+    : tls(make_tls_context(options)), cancel_fd(cancel_fd) {}
 
 Result fetch_blocking(InputLine input, const FetchOptions& options, BlockingContext& context) {
     Exchange exchange(std::move(input), options);
     for (;;) {
         const Action action = exchange.next();
-        const auto* send = std::get_if<Send>(&action);
-        if (!send) break;
-        send_and_receive(exchange, *send, context);
+        if (const auto* wait = std::get_if<Wait>(&action)) {
+            if (!BlockingSocket::sleep(wait->duration, context.cancel_fd)) {
+                exchange.on_failure({asio::error::operation_aborted, Phase::connect, false, false});
+            }
+        } else if (const auto* send = std::get_if<Send>(&action)) {
+            send_and_receive(exchange, *send, context);
+        } else {
+            break;
+        }
     }
     return exchange.take_result();
 }

@@ -3,6 +3,9 @@
 #pragma once
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/ssl/stream.hpp>
+#include <variant>
 
 #include "corocrawl/options.hpp"
 #include "corocrawl/result.hpp"
@@ -12,13 +15,16 @@
 
 namespace corocrawl::fetch {
 
-using BlockingConnectionPool = ConnectionPool<BlockingSocket>;
+using BlockingConnection = std::variant<BlockingSocket, boost::asio::ssl::stream<BlockingSocket>>;
 
 // What the blocking workers of one crawl share. The io_context is never run: blocking sockets
 // and the resolver only need it to exist.
 struct BlockingContext {
+    BlockingContext(const FetchOptions& options, int cancel_fd);
+
     boost::asio::io_context io;
-    BlockingConnectionPool pool;
+    boost::asio::ssl::context tls;
+    ConnectionPool<BlockingConnection> pool;
     int cancel_fd;  // readable once the crawl is cancelled
 };
 

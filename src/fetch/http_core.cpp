@@ -5,12 +5,14 @@
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/http/error.hpp>
 
+#include "fetch/body_decoder.hpp"
+#include "fetch/retry_policy.hpp"
+
 namespace corocrawl::fetch {
 namespace {
 
-std::string user_agent(const FetchOptions& options) {
-    return options.user_agent.empty() ? "corocrawl/" + std::string(version()) : options.user_agent;
-}
+namespace asio = boost::asio;
+namespace beast = boost::beast;
 
 // The Host header: the port only when it is not the scheme's default, IPv6 in brackets.
 std::string host_header(const Url& url) {
@@ -24,6 +26,18 @@ bool is_redirect(unsigned status) {
     return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
 }
 
+// Methods a server must tolerate receiving twice (RFC 9110, 9.2.2): safe to retry.
+bool is_idempotent(http::verb method) {
+    return method == http::verb::get || method == http::verb::head || method == http::verb::put ||
+           method == http::verb::delete_ || method == http::verb::options ||
+           method == http::verb::trace;
+}
+
+http::verb initial_method(const FetchOptions& options) {
+    if (options.method.empty()) return options.body ? http::verb::post : http::verb::get;
+    return http::string_to_verb(options.method);  // verb::unknown for an extension method
+}
+
 std::string_view phase_name(Phase phase) {
     switch (phase) {
         case Phase::resolve: return "resolving the host";
@@ -35,8 +49,8 @@ std::string_view phase_name(Phase phase) {
     return "";
 }
 
-std::string describe(const Failure& failure) {
-    return std::string(phase_name(failure.phase)) + ": " + failure.code.message();
+bool is_timeout(const boost::system::error_code& code) {
+    return code == beast::error::timeout || code == asio::error::timed_out;
 }
 
 }  // namespace
@@ -52,26 +66,60 @@ Exchange::Exchange(InputLine input, const FetchOptions& options) : options_(opti
         fail(error->kind, std::move(error->message));
         return;
     }
-    start_request(std::get<Url>(std::move(parsed)), http::verb::get);
+    start_request(std::get<Url>(std::move(parsed)), initial_method(options_), true);
 }
 
 Clock::time_point Exchange::connect_deadline() const noexcept {
     return std::min(deadline_, Clock::now() + options_.connect_timeout);
 }
 
-void Exchange::start_request(Url url, http::verb method) {
+void Exchange::start_request(Url url, http::verb method, bool with_body) {
     url_ = std::move(url);
     visited_.insert(url_.text);
-    request_ = Request{method, url_.target, 11};
+    request_ = Request{};
+    request_.version(11);
+    if (method == http::verb::unknown) {
+        request_.method_string(options_.method);
+    } else {
+        request_.method(method);
+    }
+    request_.target(url_.target);
     request_.set(http::field::host, host_header(url_));
-    request_.set(http::field::user_agent, user_agent(options_));
+    request_.set(http::field::user_agent, options_.user_agent.empty()
+                                              ? "corocrawl/" + std::string(version())
+                                              : options_.user_agent);
     request_.set(http::field::accept, "*/*");
+    if (options_.compressed) request_.set(http::field::accept_encoding, "gzip, deflate");
+    if (!options_.cookie.empty()) request_.set(http::field::cookie, options_.cookie);
+    if (with_body && options_.body) {
+        request_.set(http::field::content_type, "application/x-www-form-urlencoded");
+        request_.body() = *options_.body;
+    }
+    // The user's headers win over ours; an empty value removes the header, as in curl.
+    for (const auto& header : options_.headers) {
+        if (header.value.empty()) {
+            request_.erase(header.name);
+        } else {
+            request_.set(header.name, header.value);
+        }
+    }
+    if (!with_body) request_.erase(http::field::content_type);
+    request_.prepare_payload();
+
     result_.final_url = url_.text;
     result_.attempts = 0;
 }
 
 Action Exchange::next() {
     if (finished_) return Finished{};
+    if (wait_) {
+        const auto duration = *wait_;
+        wait_.reset();
+        return Wait{duration};
+    }
+    if (result_.attempts > 0 && !fresh_connection_) {
+        deadline_ = Clock::now() + options_.timeout;  // each retry gets the whole timeout again
+    }
     ++result_.attempts;
     const bool fresh = std::exchange(fresh_connection_, false);
     return Send{url_, request_, fresh};
@@ -83,7 +131,27 @@ void Exchange::prepare(ResponseParser& parser, const Request& request) const {
     parser.skip(request.method() == http::verb::head);  // a HEAD response has no body to read
 }
 
+bool Exchange::retry(std::optional<std::chrono::milliseconds> server_asked) {
+    if (result_.attempts > options_.retries) return false;
+    if (!options_.retry_all && !is_idempotent(request_.method())) return false;
+    wait_ = server_asked.value_or(backoff(options_, result_.attempts));
+    return true;
+}
+
 void Exchange::on_response(Response&& response) {
+    const unsigned status = response.result_int();
+    if (is_retryable_status(status)) {
+        const auto asked = parse_retry_after(response[http::field::retry_after]);
+        if (asked && *asked > options_.retry_after_max) {
+            finish(std::move(response));
+            result_.error->message += " (Retry-After " + std::to_string(asked->count() / 1000) +
+                                      " s is beyond the " +
+                                      std::to_string(options_.retry_after_max.count() / 1000) +
+                                      " s that are waited for)";
+            return;
+        }
+        if (retry(asked)) return;
+    }
     if (follow_redirect(response)) return;
     finish(std::move(response));
 }
@@ -110,24 +178,28 @@ bool Exchange::follow_redirect(const Response& response) {
     }
     // 303 always becomes GET; 301/302 after POST become GET as every browser does; 307/308 keep
     // the method and body.
-    http::verb method = request_.method();
-    if ((status == 303 && method != http::verb::head) ||
-        ((status == 301 || status == 302) && method == http::verb::post)) {
-        method = http::verb::get;
-    }
+    const http::verb method = request_.method();
+    const bool to_get = (status == 303 && method != http::verb::head) ||
+                        ((status == 301 || status == 302) && method == http::verb::post);
     ++redirects_;
-    start_request(std::move(next_url), method);
+    start_request(std::move(next_url), to_get ? http::verb::get : method, !to_get);
     return true;
 }
 
 void Exchange::finish(Response&& response) {
+    finished_ = true;
     result_.status = static_cast<int>(response.result_int());
     for (const auto& field : response) {
         result_.headers.push_back({std::string(field.name_string()), std::string(field.value())});
     }
     result_.bytes = response.body().size();
-    result_.body = std::move(response.body());
-    finished_ = true;
+    auto decoded = decode_body(std::move(response.body()), response[http::field::content_encoding],
+                               options_.max_body);
+    if (auto* error = std::get_if<Error>(&decoded)) {
+        result_.error = std::move(*error);
+        return;
+    }
+    result_.body = std::get<std::string>(std::move(decoded));
     if (result_.status < 200 || result_.status > 299) {
         result_.error = Error{ErrorKind::http_status,
                               "HTTP " + std::to_string(result_.status) + " " +
@@ -136,40 +208,47 @@ void Exchange::finish(Response&& response) {
 }
 
 void Exchange::on_failure(const Failure& failure) {
-    namespace asio = boost::asio;
-    namespace beast = boost::beast;
-    const auto& code = failure.code;
-
     // A pooled keep-alive connection the server has meanwhile closed fails before any response
     // byte: that says nothing about the URL, so it is tried once more on a new connection.
-    const bool timed_out = code == beast::error::timeout || code == asio::error::timed_out;
-    if (failure.reused_connection && !failure.response_started && !timed_out &&
-        code != asio::error::operation_aborted &&
+    if (failure.reused_connection && !failure.response_started && !is_timeout(failure.code) &&
+        failure.code != asio::error::operation_aborted &&
         (failure.phase == Phase::write || failure.phase == Phase::read)) {
         --result_.attempts;
         fresh_connection_ = true;
         return;
     }
-    if (timed_out) {
-        const bool connecting = failure.phase <= Phase::handshake;
-        fail(ErrorKind::timeout, "timed out " + std::string(phase_name(failure.phase)) + " after " +
-                                     std::to_string(connecting ? options_.connect_timeout.count()
-                                                               : options_.timeout.count()) +
-                                     " ms");
-    } else if (code == asio::error::operation_aborted) {
-        fail(ErrorKind::cancelled, "cancelled");
-    } else if (code == http::error::body_limit) {
-        fail(ErrorKind::body_too_large,
-             "body larger than " + std::to_string(options_.max_body) + " bytes");
-    } else if (failure.phase == Phase::resolve) {
-        fail(ErrorKind::dns, describe(failure));
-    } else if (failure.phase == Phase::connect) {
-        fail(ErrorKind::connect, describe(failure));
-    } else if (failure.phase == Phase::handshake || code.category() == asio::error::get_ssl_category()) {
-        fail(ErrorKind::tls, describe(failure));
-    } else {
-        fail(ErrorKind::protocol, describe(failure));
+    Error error = classify(failure);
+    if ((error.kind == ErrorKind::connect || error.kind == ErrorKind::timeout) && retry(std::nullopt)) {
+        return;
     }
+    fail(error.kind, std::move(error.message));
+}
+
+Error Exchange::classify(const Failure& failure) const {
+    const auto& code = failure.code;
+    std::string message = std::string(phase_name(failure.phase)) + ": " +
+                          (failure.detail.empty() ? code.message() : failure.detail);
+    if (is_timeout(code)) {
+        const bool connecting = failure.phase <= Phase::handshake;
+        return {ErrorKind::timeout,
+                "timed out " + std::string(phase_name(failure.phase)) + " after " +
+                    std::to_string(connecting ? options_.connect_timeout.count()
+                                              : options_.timeout.count()) +
+                    " ms"};
+    }
+    if (code == asio::error::operation_aborted) return {ErrorKind::cancelled, "cancelled"};
+    if (code == http::error::body_limit) {
+        return {ErrorKind::body_too_large,
+                "body larger than " + std::to_string(options_.max_body) + " bytes"};
+    }
+    switch (failure.phase) {
+        case Phase::resolve: return {ErrorKind::dns, std::move(message)};
+        case Phase::connect: return {ErrorKind::connect, std::move(message)};
+        case Phase::handshake: return {ErrorKind::tls, std::move(message)};
+        default: break;
+    }
+    if (code.category() == asio::error::get_ssl_category()) return {ErrorKind::tls, std::move(message)};
+    return {ErrorKind::protocol, std::move(message)};
 }
 
 void Exchange::fail(ErrorKind kind, std::string message) {

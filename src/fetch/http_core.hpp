@@ -5,12 +5,13 @@
 //     for (;;) {
 //         auto action = exchange.next();
 //         Finished -> done: exchange.take_result()
+//         Wait     -> sleep that long (a retry's backoff), cancellably
 //         Send     -> connect (or reuse), write the request, read the response,
 //                     then exchange.on_response(...) or exchange.on_failure(...)
 //     }
 //
 // The transport only moves bytes and waits (bounded by exchange.deadline()); what a response or
-// a failure means — redirect, retry on a fresh connection, which error kind, when to stop — is
+// a failure means — redirect, retry, backoff, decoding, which error kind, when to stop — is
 // decided here, once, for every mode.
 #pragma once
 
@@ -18,6 +19,8 @@
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/system/error_code.hpp>
+#include <chrono>
+#include <optional>
 #include <set>
 #include <string>
 #include <variant>
@@ -40,8 +43,12 @@ struct Send {
     const Request& request;
     bool fresh_connection;  // do not take a pooled connection (the last one was stale)
 };
+// Sleep before the next attempt.
+struct Wait {
+    std::chrono::milliseconds duration;
+};
 struct Finished {};
-using Action = std::variant<Send, Finished>;
+using Action = std::variant<Send, Wait, Finished>;
 
 // Where in an exchange a transport failed: the same error code means different things there.
 enum class Phase { resolve, connect, handshake, write, read };
@@ -52,6 +59,7 @@ struct Failure {
     Phase phase;
     bool reused_connection;  // the connection came from the pool
     bool response_started;   // at least one byte of the response had arrived
+    std::string detail = {};  // what the transport knows beyond the code (a certificate's fault)
 };
 
 class Exchange {
@@ -72,10 +80,13 @@ public:
     Result take_result();
 
 private:
-    void start_request(Url url, http::verb method);
+    void start_request(Url url, http::verb method, bool with_body);
     void finish(Response&& response);
     void fail(ErrorKind kind, std::string message);
+    Error classify(const Failure& failure) const;
     bool follow_redirect(const Response& response);
+    // Schedules another attempt when the policy allows one; false when it does not.
+    bool retry(std::optional<std::chrono::milliseconds> server_asked);
 
     const FetchOptions& options_;
     Result result_;
@@ -84,6 +95,7 @@ private:
     Request request_;
     std::set<std::string> visited_;  // URLs already requested, to detect redirect loops
     int redirects_ = 0;
+    std::optional<std::chrono::milliseconds> wait_;  // before the next attempt
     bool fresh_connection_ = false;
     bool finished_ = false;
 };

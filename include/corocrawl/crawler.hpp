@@ -43,6 +43,11 @@ struct CrawlStats {
     double pages_per_second() const noexcept;
 };
 
+// Throws std::invalid_argument naming the first option that cannot work (a header with CR or LF
+// in it, a method that is not a token, an unusable CA file). Crawler::run calls it before any
+// traffic; a command line calls it to report a usage error.
+void validate(const CrawlOptions& options);
+
 class Crawler {
 public:
     explicit Crawler(CrawlOptions options = {});

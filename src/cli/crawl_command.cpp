@@ -31,6 +31,9 @@ struct CrawlCommand {
     // The command line speaks seconds; the library milliseconds.
     double timeout_s = seconds(crawl.fetch.timeout);
     double connect_timeout_s = seconds(crawl.fetch.connect_timeout);
+    double retry_delay_s = seconds(crawl.fetch.retry_delay);
+    std::vector<std::string> headers;  // "Name: value"
+    std::string data;                  // STRING, or @FILE
 
     static double seconds(std::chrono::milliseconds ms) { return ms.count() / 1000.0; }
 };
@@ -45,6 +48,23 @@ constexpr const char* examples = R"(Examples:
   cat urls.txt | corocrawl crawl -i - -x '//a/@href' --absolute --with-url
 
 Exit status: 0 all URLs ok, 1 some URL failed, 2 usage error (nothing fetched), 130 interrupted.)";
+
+// "Name: value" as curl takes it.
+Header parse_header(const std::string& text) {
+    const auto colon = text.find(':');
+    if (colon == std::string::npos) throw CLI::ValidationError("--header", "'" + text + "' is not 'Name: value'");
+    const auto value_start = text.find_first_not_of(" \t", colon + 1);
+    return Header{text.substr(0, colon),
+                  value_start == std::string::npos ? std::string() : text.substr(value_start)};
+}
+
+// -d STRING, or -d @FILE for the file's contents.
+std::string request_body(const std::string& data) {
+    if (!data.starts_with('@')) return data;
+    std::ifstream file(data.substr(1), std::ios::binary);
+    if (!file) throw CLI::ValidationError("--data", "cannot read " + data.substr(1) + ": " + std::strerror(errno));
+    return std::string(std::istreambuf_iterator<char>(file), {});
+}
 
 std::string summary(const CrawlStats& stats) {
     char line[200];
@@ -87,6 +107,14 @@ int run_crawl(CrawlCommand& command) {
     }
     command.crawl.fetch.timeout = milliseconds(command.timeout_s);
     command.crawl.fetch.connect_timeout = milliseconds(command.connect_timeout_s);
+    command.crawl.fetch.retry_delay = milliseconds(command.retry_delay_s);
+    for (const auto& header : command.headers) command.crawl.fetch.headers.push_back(parse_header(header));
+    if (!command.data.empty()) command.crawl.fetch.body = request_body(command.data);
+    try {
+        validate(command.crawl);
+    } catch (const std::invalid_argument& e) {
+        throw CLI::ValidationError(e.what());
+    }
     command.sink.extracting = !command.xpaths.empty();
 
     Crawler crawler(command.crawl);
@@ -127,7 +155,8 @@ void add_crawl_command(CLI::App& app, int& exit_status) {
     crawl->add_option("urls", command->urls, "URLs to crawl (http or https)");
     crawl->add_option("-i,--input", command->input, "Read URLs from FILE, one a line ('-': stdin); "
                                                      "blank lines and # comments are skipped");
-    crawl->add_option("-x,--xpath", command->xpaths, "XPath to evaluate on every page (repeatable)");
+    crawl->add_option("-x,--xpath", command->xpaths, "XPath to evaluate on every page (repeatable)")
+        ->allow_extra_args(false);  // one value per -x: what follows is a URL
 
     const std::map<std::string, Format> formats{{"text", Format::text}, {"jsonl", Format::jsonl},
                                                 {"csv", Format::csv}};
@@ -167,6 +196,27 @@ void add_crawl_command(CLI::App& app, int& exit_status) {
         ->transform(CLI::AsSizeValue(false));
     crawl->add_option("-A,--user-agent", command->crawl.fetch.user_agent, "User-Agent header")
         ->default_str("corocrawl/" + std::string(version()));
+
+    auto& fetch = command->crawl.fetch;
+    crawl->add_option("-X,--method", fetch.method, "Request method")->default_str("GET, or POST with -d");
+    crawl->add_option("-H,--header", command->headers,
+                      "Extra header 'Name: value' (repeatable; 'Name:' removes a default one)")
+        ->allow_extra_args(false);
+    crawl->add_option("-d,--data", command->data, "Request body: STRING, or @FILE (implies POST)");
+    crawl->add_option("--cookie", fetch.cookie, "Cookie header value, e.g. 'a=1; b=2'");
+    crawl->add_flag("--compressed,!--no-compressed", fetch.compressed,
+                    "Ask for gzip/deflate and decode it");
+    crawl->add_option("--retries", fetch.retries,
+                      "Retries after a failed connection, a timeout, 429, 502, 503 or 504")
+        ->check(CLI::Range(0, 100));
+    crawl->add_option("--retry-delay", command->retry_delay_s,
+                      "Seconds before the first retry; doubled each time, with jitter")
+        ->check(CLI::NonNegativeNumber);
+    crawl->add_flag("--retry-all", fetch.retry_all, "Retry non-idempotent requests (POST) too");
+    crawl->add_option("--cacert", fetch.cacert, "Trust the CA certificates in this PEM file instead of the system's")
+        ->check(CLI::ExistingFile);
+    crawl->add_flag("-k,--insecure", fetch.insecure,
+                    "Do not verify TLS certificates (UNSAFE: anyone on the path can read and change the pages)");
 
     crawl->add_flag("-q,--quiet", command->quiet, "No summary line on stderr");
     crawl->add_flag("--progress,!--no-progress", command->progress,

@@ -1,9 +1,13 @@
 #include "corocrawl/crawler.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <mutex>
+#include <stdexcept>
 
 #include "engine/crawl_run.hpp"
 #include "engine/engines.hpp"
+#include "fetch/tls.hpp"
 
 namespace corocrawl {
 
@@ -16,6 +20,44 @@ struct Crawler::State {
 double CrawlStats::pages_per_second() const noexcept {
     return wall.count() > 0 ? static_cast<double>(urls) * 1000.0 / static_cast<double>(wall.count())
                             : 0.0;
+}
+
+namespace {
+
+// RFC 9110 token characters: what a method or a header name may be made of.
+bool is_token(std::string_view text) {
+    constexpr std::string_view specials = "!#$%&'*+-.^_`|~";
+    return !text.empty() && std::all_of(text.begin(), text.end(), [&](unsigned char c) {
+        return std::isalnum(c) || specials.find(static_cast<char>(c)) != std::string_view::npos;
+    });
+}
+
+// CR or LF would end the header early and let a value inject headers of its own.
+bool is_header_value(std::string_view text) {
+    return text.find_first_of("\r\n") == std::string_view::npos && text.find('\0') == std::string_view::npos;
+}
+
+}  // namespace
+
+void validate(const CrawlOptions& options) {
+    const FetchOptions& fetch = options.fetch;
+    if (!fetch.method.empty() && !is_token(fetch.method)) {
+        throw std::invalid_argument("invalid method '" + fetch.method + "'");
+    }
+    for (const auto& header : fetch.headers) {
+        if (!is_token(header.name)) throw std::invalid_argument("invalid header name '" + header.name + "'");
+        if (!is_header_value(header.value)) {
+            throw std::invalid_argument("header " + header.name + " contains CR, LF or NUL");
+        }
+    }
+    for (const auto* value : {&fetch.user_agent, &fetch.cookie}) {
+        if (!is_header_value(*value)) throw std::invalid_argument("a header value contains CR, LF or NUL");
+    }
+    try {
+        fetch::make_tls_context(fetch);
+    } catch (const std::runtime_error& e) {
+        throw std::invalid_argument(e.what());
+    }
 }
 
 Crawler::Crawler(CrawlOptions options)
@@ -31,6 +73,7 @@ Task& Crawler::add(std::string url) {
 void Crawler::on_done(DoneCallback callback) { on_done_.push_back(std::move(callback)); }
 
 CrawlStats Crawler::run(UrlSource* more) {
+    validate(options_);
     engine::CrawlRun run(tasks_, more, on_done_, options_.parse_threads);
     {
         std::lock_guard lock(state_->mutex);

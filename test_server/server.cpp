@@ -248,9 +248,9 @@ int serve(const ServerOptions& options) {
     std::optional<tcp::acceptor> acceptor;
     try {
         acceptor = open_acceptor(io, options);
-    } catch (const std::exception& error) {
+    } catch (const boost::system::system_error& error) {
         std::cerr << "corocrawl serve: cannot listen on " << options.bind << " port "
-                  << options.port << ": " << error.what() << '\n';
+                  << options.port << ": " << error.code().message() << '\n';
         return 1;
     }
     // Registered before the "serving" line, so a script that signals as soon as it reads the line

@@ -27,6 +27,7 @@ struct ServerStats {
 // Runs the server on its own threads from construction until destruction or stop().
 class Server {
 public:
+    // Throws boost::system::system_error if it cannot listen on options.bind:options.port.
     explicit Server(ServerOptions options);
     ~Server();
     Server(const Server&) = delete;
@@ -35,7 +36,7 @@ public:
     unsigned short port() const noexcept;
     std::string base_url() const;  // "http://127.0.0.1:PORT"
     const ServerStats& stats() const noexcept;
-    void stop();
+    void stop();  // idempotent: closes the port and every connection, joins the threads
 
 private:
     struct State;

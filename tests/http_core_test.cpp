@@ -1,0 +1,253 @@
+// The sans-IO HTTP core driven by hand: every protocol decision, without a socket.
+#include <gtest/gtest.h>
+#include <zlib.h>
+
+#include <boost/beast/http/error.hpp>
+
+#include "fetch/body_decoder.hpp"
+#include "fetch/http_core.hpp"
+#include "fetch/retry_policy.hpp"
+
+namespace corocrawl::fetch {
+namespace {
+
+using namespace std::chrono_literals;
+
+Response response(unsigned status, std::string body = "", std::vector<Header> headers = {}) {
+    Response r{static_cast<http::status>(status), 11};
+    for (const auto& h : headers) r.set(h.name, h.value);
+    r.body() = std::move(body);
+    r.prepare_payload();
+    return r;
+}
+
+// A copy: Send holds references into the Exchange, which outlives the Action it came in.
+Send expect_send(const Action& action) {
+    EXPECT_TRUE(std::holds_alternative<Send>(action));
+    return std::get<Send>(action);
+}
+
+std::string compress(std::string_view text, int window_bits) {
+    z_stream stream{};
+    deflateInit2(&stream, Z_BEST_COMPRESSION, Z_DEFLATED, window_bits, 8, Z_DEFAULT_STRATEGY);
+    std::string out(deflateBound(&stream, text.size()) + 32, '\0');
+    stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(text.data()));
+    stream.avail_in = static_cast<uInt>(text.size());
+    stream.next_out = reinterpret_cast<Bytef*>(out.data());
+    stream.avail_out = static_cast<uInt>(out.size());
+    deflate(&stream, Z_FINISH);
+    out.resize(stream.total_out);
+    deflateEnd(&stream);
+    return out;
+}
+
+struct Core : ::testing::Test {
+    FetchOptions options;
+};
+
+TEST_F(Core, BuildsTheRequestFromTheOptions) {
+    options.headers = {{"X-Token", "abc"}, {"Accept", "text/html"}, {"User-Agent", ""}};
+    options.cookie = "a=1; b=2";
+    options.body = "q=1";
+    Exchange exchange({0, "http://example.com:8080/p?x=1"}, options);
+    const Request& request = expect_send(exchange.next()).request;
+    EXPECT_EQ(request.method(), http::verb::post);  // a body implies POST
+    EXPECT_EQ(request.target(), "/p?x=1");
+    EXPECT_EQ(request[http::field::host], "example.com:8080");
+    EXPECT_EQ(request["X-Token"], "abc");
+    EXPECT_EQ(request[http::field::accept], "text/html");  // the user's header wins
+    EXPECT_EQ(request.count(http::field::user_agent), 0u);  // "Name:" removes it
+    EXPECT_EQ(request[http::field::cookie], "a=1; b=2");
+    EXPECT_EQ(request[http::field::accept_encoding], "gzip, deflate");
+    EXPECT_EQ(request[http::field::content_type], "application/x-www-form-urlencoded");
+    EXPECT_EQ(request.body(), "q=1");
+    EXPECT_EQ(request[http::field::content_length], "3");
+}
+
+TEST_F(Core, InvalidUrlFinishesWithoutARequest) {
+    Exchange exchange({3, "ftp://example.com/"}, options);
+    EXPECT_TRUE(std::holds_alternative<Finished>(exchange.next()));
+    const Result result = exchange.take_result();
+    EXPECT_EQ(result.index, 3u);
+    EXPECT_EQ(result.attempts, 0);
+    EXPECT_EQ(result.error->kind, ErrorKind::unsupported_scheme);
+}
+
+TEST_F(Core, SeeOtherTurnsPostIntoGetAndTemporaryRedirectKeepsIt) {
+    options.body = "q=1";
+    Exchange see_other({0, "http://h.example/form"}, options);
+    expect_send(see_other.next());
+    see_other.on_response(response(303, "", {{"Location", "/done"}}));
+    const Request& get = expect_send(see_other.next()).request;
+    EXPECT_EQ(get.method(), http::verb::get);
+    EXPECT_EQ(get.target(), "/done");
+    EXPECT_TRUE(get.body().empty());
+    EXPECT_EQ(get.count(http::field::content_type), 0u);
+
+    Exchange temporary({0, "http://h.example/form"}, options);
+    expect_send(temporary.next());
+    temporary.on_response(response(307, "", {{"Location", "https://other.example/form2"}}));
+    const Send post = expect_send(temporary.next());
+    EXPECT_EQ(post.request.method(), http::verb::post);
+    EXPECT_EQ(post.request.body(), "q=1");
+    EXPECT_EQ(post.url.origin(), "https://other.example:443");
+}
+
+TEST_F(Core, ServiceUnavailableTwiceThenOkTakesThreeAttempts) {
+    options.retry_delay = 10ms;
+    Exchange exchange({0, "http://h.example/"}, options);
+    for (int i = 0; i < 2; ++i) {
+        expect_send(exchange.next());
+        exchange.on_response(response(503));
+        ASSERT_TRUE(std::holds_alternative<Wait>(exchange.next()));
+    }
+    expect_send(exchange.next());
+    exchange.on_response(response(200, "fine"));
+    EXPECT_TRUE(std::holds_alternative<Finished>(exchange.next()));
+    const Result result = exchange.take_result();
+    EXPECT_TRUE(result.ok());
+    EXPECT_EQ(result.attempts, 3);
+    EXPECT_EQ(result.body, "fine");
+}
+
+TEST_F(Core, RetriesRunOutIntoAnHttpStatusFailure) {
+    options.retries = 0;
+    Exchange exchange({0, "http://h.example/"}, options);
+    expect_send(exchange.next());
+    exchange.on_response(response(503));
+    EXPECT_TRUE(std::holds_alternative<Finished>(exchange.next()));
+    const Result result = exchange.take_result();
+    EXPECT_EQ(result.error->kind, ErrorKind::http_status);
+    EXPECT_EQ(result.status, 503);
+    EXPECT_EQ(result.attempts, 1);
+}
+
+TEST_F(Core, RetryAfterIsHonouredUpToTheCap) {
+    Exchange polite({0, "http://h.example/"}, options);
+    expect_send(polite.next());
+    polite.on_response(response(429, "", {{"Retry-After", "1"}}));
+    const Action wait = polite.next();
+    ASSERT_TRUE(std::holds_alternative<Wait>(wait));
+    EXPECT_EQ(std::get<Wait>(wait).duration, 1000ms);
+
+    Exchange greedy({0, "http://h.example/"}, options);
+    expect_send(greedy.next());
+    greedy.on_response(response(429, "", {{"Retry-After", "86400"}}));
+    EXPECT_TRUE(std::holds_alternative<Finished>(greedy.next()));
+    const Result result = greedy.take_result();
+    EXPECT_EQ(result.error->kind, ErrorKind::http_status);
+    EXPECT_NE(result.error->message.find("Retry-After 86400 s"), std::string::npos) << result.error->message;
+}
+
+TEST_F(Core, PostIsNotRetriedUnlessAsked) {
+    options.body = "x";
+    Exchange exchange({0, "http://h.example/"}, options);
+    expect_send(exchange.next());
+    exchange.on_response(response(503));
+    EXPECT_TRUE(std::holds_alternative<Finished>(exchange.next()));
+
+    options.retry_all = true;
+    Exchange forced({0, "http://h.example/"}, options);
+    expect_send(forced.next());
+    forced.on_response(response(503));
+    EXPECT_TRUE(std::holds_alternative<Wait>(forced.next()));
+}
+
+TEST_F(Core, FailedConnectionsAreRetriedThenTyped) {
+    options.retries = 1;
+    Exchange exchange({0, "http://h.example/"}, options);
+    const Failure refused{boost::asio::error::connection_refused, Phase::connect, false, false};
+    expect_send(exchange.next());
+    exchange.on_failure(refused);
+    ASSERT_TRUE(std::holds_alternative<Wait>(exchange.next()));
+    expect_send(exchange.next());
+    exchange.on_failure(refused);
+    EXPECT_TRUE(std::holds_alternative<Finished>(exchange.next()));
+    const Result result = exchange.take_result();
+    EXPECT_EQ(result.error->kind, ErrorKind::connect);
+    EXPECT_EQ(result.attempts, 2);
+}
+
+TEST_F(Core, StalePooledConnectionIsRetriedOnceOnAFreshOne) {
+    Exchange exchange({0, "http://h.example/"}, options);
+    EXPECT_FALSE(expect_send(exchange.next()).fresh_connection);
+    exchange.on_failure({boost::asio::error::connection_reset, Phase::write, true, false});
+    const Send again = expect_send(exchange.next());
+    EXPECT_TRUE(again.fresh_connection);
+    exchange.on_response(response(200));
+    EXPECT_EQ(exchange.take_result().attempts, 1);  // the stale connection's fault, not the URL's
+}
+
+TEST_F(Core, ErrorsAreTypedByWhereTheyHappened) {
+    const auto kind_of = [&](Failure failure) {
+        FetchOptions no_retries = options;
+        no_retries.retries = 0;
+        Exchange exchange({0, "https://h.example/"}, no_retries);
+        expect_send(exchange.next());
+        exchange.on_failure(failure);
+        return exchange.take_result().error->kind;
+    };
+    EXPECT_EQ(kind_of({boost::asio::error::host_not_found, Phase::resolve, false, false}), ErrorKind::dns);
+    EXPECT_EQ(kind_of({boost::beast::error::timeout, Phase::read, false, true}), ErrorKind::timeout);
+    EXPECT_EQ(kind_of({boost::asio::error::operation_aborted, Phase::read, false, true}), ErrorKind::cancelled);
+    EXPECT_EQ(kind_of({http::error::body_limit, Phase::read, false, true}), ErrorKind::body_too_large);
+    EXPECT_EQ(kind_of({http::error::bad_chunk, Phase::read, false, true}), ErrorKind::protocol);
+    EXPECT_EQ(kind_of({boost::asio::error::connection_reset, Phase::handshake, false, false}), ErrorKind::tls);
+}
+
+TEST_F(Core, CompressedBodiesAreDecoded) {
+    const std::string page = "<html><body>" + std::string(5000, 'x') + "</body></html>";
+    for (const auto& [encoding, bits] : {std::pair{"gzip", 15 + 16}, {"deflate", 15}, {"deflate", -15}}) {
+        Exchange exchange({0, "http://h.example/"}, options);
+        expect_send(exchange.next());
+        exchange.on_response(response(200, compress(page, bits), {{"Content-Encoding", encoding}}));
+        const Result result = exchange.take_result();
+        ASSERT_TRUE(result.ok()) << encoding << " " << bits << ": " << result.error->message;
+        EXPECT_EQ(result.body, page);
+        EXPECT_LT(result.bytes, page.size());  // bytes counts what came over the wire
+    }
+}
+
+TEST(BodyDecoder, BombStopsAtTheLimit) {
+    const std::string bomb = compress(std::string(50'000'000, '\0'), 15 + 16);
+    ASSERT_LT(bomb.size(), 100'000u);
+    const auto decoded = decode_body(bomb, "gzip", 1'000'000);
+    ASSERT_TRUE(std::holds_alternative<Error>(decoded));
+    EXPECT_EQ(std::get<Error>(decoded).kind, ErrorKind::body_too_large);
+}
+
+TEST(BodyDecoder, CorruptOrTruncatedStreamIsADecodeError) {
+    std::string gzip = compress("hello hello hello", 15 + 16);
+    std::string corrupt = gzip;
+    corrupt[12] ^= 0x55;
+    EXPECT_EQ(std::get<Error>(decode_body(corrupt, "gzip", 1000)).kind, ErrorKind::decode);
+    EXPECT_EQ(std::get<Error>(decode_body(gzip.substr(0, gzip.size() / 2), "gzip", 1000)).kind,
+              ErrorKind::decode);
+    EXPECT_EQ(std::get<Error>(decode_body("x", "br", 1000)).kind, ErrorKind::decode);
+    EXPECT_EQ(std::get<std::string>(decode_body("plain", "identity", 1000)), "plain");
+}
+
+TEST(RetryPolicy, RetryAfterReadsSecondsAndDates) {
+    const auto now = std::chrono::system_clock::from_time_t(784111777);  // Sun, 06 Nov 1994 08:49:37 GMT
+    EXPECT_EQ(parse_retry_after("120", now), std::chrono::milliseconds(120'000));
+    EXPECT_EQ(parse_retry_after("Sun, 06 Nov 1994 08:50:37 GMT", now), std::chrono::milliseconds(60'000));
+    EXPECT_EQ(parse_retry_after("Sun, 06 Nov 1994 08:00:00 GMT", now), std::chrono::milliseconds(0));
+    EXPECT_FALSE(parse_retry_after("", now));
+    EXPECT_FALSE(parse_retry_after("soon", now));
+    EXPECT_FALSE(parse_retry_after("-5", now));
+}
+
+TEST(RetryPolicy, BackoffDoublesWithJitter) {
+    FetchOptions options;
+    options.retry_delay = 100ms;
+    for (int i = 0; i < 50; ++i) {
+        const auto first = backoff(options, 1), third = backoff(options, 3);
+        EXPECT_GE(first, 50ms);
+        EXPECT_LT(first, 150ms);
+        EXPECT_GE(third, 200ms);
+        EXPECT_LT(third, 600ms);
+    }
+}
+
+}  // namespace
+}  // namespace corocrawl::fetch

@@ -13,6 +13,7 @@
 #include "cli/progress.hpp"
 #include "corocrawl/crawler.hpp"
 #include "corocrawl/sink.hpp"
+#include "corocrawl/timeline.hpp"
 #include "corocrawl/xpath.hpp"
 
 namespace corocrawl::cli {
@@ -24,6 +25,7 @@ struct CrawlCommand {
     std::string input;
     std::vector<std::string> xpaths;
     std::string output;
+    std::string timeline;  // FILE.svg; empty: none
     SinkOptions sink;
     bool absolute = false;
     bool quiet = false;
@@ -105,6 +107,13 @@ int run_crawl(CrawlCommand& command) {
             throw CLI::ValidationError("--output", "cannot write " + command.output + ": " + std::strerror(errno));
         }
     }
+    std::ofstream timeline_file;
+    if (!command.timeline.empty()) {
+        timeline_file.open(command.timeline, std::ios::binary | std::ios::trunc);
+        if (!timeline_file) {
+            throw CLI::ValidationError("--timeline", "cannot write " + command.timeline + ": " + std::strerror(errno));
+        }
+    }
     command.crawl.fetch.timeout = milliseconds(command.timeout_s);
     command.crawl.fetch.connect_timeout = milliseconds(command.connect_timeout_s);
     command.crawl.fetch.retry_delay = milliseconds(command.retry_delay_s);
@@ -135,11 +144,18 @@ int run_crawl(CrawlCommand& command) {
         sink.write(result);
         progress->count(result);
     });
+    // Registered last, so the parse phase it draws includes the extraction above.
+    std::optional<Timeline> timeline;
+    if (timeline_file.is_open()) {
+        timeline.emplace();
+        crawler.on_done([&timeline](Result& result) { timeline->record(result); });
+    }
 
     UrlSource source(command.urls, input, input == &std::cin);
     const CrawlStats stats = crawler.run(&source);
     sink.finish();
     progress.reset();
+    if (timeline) timeline->write_svg(timeline_file, command.crawl, stats);
     if (!command.quiet) std::cerr << summary(stats) << std::endl;
     if (stats.interrupted) return 130;
     return stats.failed > 0 ? 1 : 0;
@@ -164,6 +180,8 @@ void add_crawl_command(CLI::App& app, int& exit_status) {
         ->transform(CLI::CheckedTransformer(formats, CLI::ignore_case))
         ->default_str("text");
     crawl->add_option("-o,--output", command->output, "Write records to FILE instead of stdout");
+    crawl->add_option("--timeline", command->timeline,
+                      "Write the crawl's timeline to FILE.svg: one row per worker, one bar per request");
     crawl->add_flag("--with-url", command->sink.with_url, "text: prefix each value with URL<TAB>");
     crawl->add_flag("--ordered", command->sink.ordered, "Write records in input order");
     crawl->add_flag("--absolute", command->absolute,

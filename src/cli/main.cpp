@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
     int exit_status = 0;
     corocrawl::cli::add_crawl_command(app, exit_status);
     corocrawl::cli::add_serve_command(app, exit_status);
+    corocrawl::cli::add_bench_command(app, exit_status);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

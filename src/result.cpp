@@ -18,6 +18,7 @@ std::string_view to_string(ErrorKind kind) noexcept {
         case ErrorKind::body_too_large: return "body_too_large";
         case ErrorKind::protocol: return "protocol";
         case ErrorKind::decode: return "decode";
+        case ErrorKind::proxy: return "proxy";
         case ErrorKind::cancelled: return "cancelled";
     }
     return "unknown";

@@ -39,6 +39,12 @@ struct FetchOptions {
     std::chrono::milliseconds retry_after_max{60'000};  // a longer Retry-After is not waited for
     bool retry_all = false;                           // retry non-idempotent methods (POST) too
 
+    // Proxies, "http://host:port" (empty: none): absolute-form requests for http URLs, CONNECT
+    // tunnels for https. The CLI fills them from --proxy, or from the environment as curl does.
+    std::string http_proxy;
+    std::string https_proxy;
+    std::string no_proxy;  // comma-separated hosts or domains reached directly; "*": all
+
     // TLS.
     std::string cacert;     // a PEM file of CAs to trust instead of the system's
     bool insecure = false;  // skip certificate verification (unsafe)

@@ -22,6 +22,7 @@ enum class ErrorKind {
     body_too_large,      // body (decoded) larger than the limit
     protocol,            // the peer did not speak valid HTTP/1.1
     decode,              // corrupt gzip/deflate body
+    proxy,               // the proxy could not be reached or refused the request
     cancelled,           // interrupted before it finished
 };
 

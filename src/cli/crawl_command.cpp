@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <iostream>
@@ -36,6 +37,7 @@ struct CrawlCommand {
     double retry_delay_s = seconds(crawl.fetch.retry_delay);
     std::vector<std::string> headers;  // "Name: value"
     std::string data;                  // STRING, or @FILE
+    std::optional<std::string> proxy;  // given: both schemes, the environment ignored
 
     static double seconds(std::chrono::milliseconds ms) { return ms.count() / 1000.0; }
 };
@@ -58,6 +60,23 @@ Header parse_header(const std::string& text) {
     const auto value_start = text.find_first_not_of(" \t", colon + 1);
     return Header{text.substr(0, colon),
                   value_start == std::string::npos ? std::string() : text.substr(value_start)};
+}
+
+// The proxy environment variables as curl reads them: http_proxy only in lower case (a CGI
+// program gets HTTP_PROXY from a request header), the others in either case.
+void proxies_from_environment(FetchOptions& fetch) {
+    const auto variable = [](std::initializer_list<const char*> names) {
+        for (const char* name : names) {
+            if (const char* value = std::getenv(name); value && *value) return std::string(value);
+        }
+        return std::string();
+    };
+    const std::string all = variable({"all_proxy", "ALL_PROXY"});
+    fetch.http_proxy = variable({"http_proxy"});
+    fetch.https_proxy = variable({"https_proxy", "HTTPS_PROXY"});
+    if (fetch.http_proxy.empty()) fetch.http_proxy = all;
+    if (fetch.https_proxy.empty()) fetch.https_proxy = all;
+    if (fetch.no_proxy.empty()) fetch.no_proxy = variable({"no_proxy", "NO_PROXY"});
 }
 
 // -d STRING, or -d @FILE for the file's contents.
@@ -119,6 +138,11 @@ int run_crawl(CrawlCommand& command) {
     command.crawl.fetch.retry_delay = milliseconds(command.retry_delay_s);
     for (const auto& header : command.headers) command.crawl.fetch.headers.push_back(parse_header(header));
     if (!command.data.empty()) command.crawl.fetch.body = request_body(command.data);
+    if (command.proxy) {
+        command.crawl.fetch.http_proxy = command.crawl.fetch.https_proxy = *command.proxy;
+    } else {
+        proxies_from_environment(command.crawl.fetch);
+    }
     try {
         validate(command.crawl);
     } catch (const std::invalid_argument& e) {
@@ -231,6 +255,12 @@ void add_crawl_command(CLI::App& app, int& exit_status) {
                       "Seconds before the first retry; doubled each time, with jitter")
         ->check(CLI::NonNegativeNumber);
     crawl->add_flag("--retry-all", fetch.retry_all, "Retry non-idempotent requests (POST) too");
+    crawl->add_option("--proxy", command->proxy,
+                      "HTTP proxy http://HOST:PORT for every URL (CONNECT tunnels for https); "
+                      "default: http_proxy, https_proxy, all_proxy from the environment");
+    crawl->add_option("--noproxy", fetch.no_proxy,
+                      "Hosts or domains reached without the proxy, comma-separated ('*': all); "
+                      "default: no_proxy from the environment");
     crawl->add_option("--cacert", fetch.cacert, "Trust the CA certificates in this PEM file instead of the system's")
         ->check(CLI::ExistingFile);
     crawl->add_flag("-k,--insecure", fetch.insecure,

@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "engine/crawl_run.hpp"
+#include "corocrawl/url.hpp"
 #include "engine/engines.hpp"
 #include "fetch/tls.hpp"
 
@@ -52,6 +53,13 @@ void validate(const CrawlOptions& options) {
     }
     for (const auto* value : {&fetch.user_agent, &fetch.cookie}) {
         if (!is_header_value(*value)) throw std::invalid_argument("a header value contains CR, LF or NUL");
+    }
+    for (const auto* proxy : {&fetch.http_proxy, &fetch.https_proxy}) {
+        if (proxy->empty()) continue;
+        auto url = parse_url(*proxy);
+        if (!std::holds_alternative<Url>(url) || std::get<Url>(url).is_https()) {
+            throw std::invalid_argument("proxy '" + *proxy + "' is not an http://host:port URL");
+        }
     }
     try {
         fetch::make_tls_context(fetch);

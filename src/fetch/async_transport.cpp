@@ -19,15 +19,36 @@ using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 // Errors come back as values, never as exceptions: the core decides what they mean.
 constexpr auto nothrow_awaitable = asio::as_tuple(asio::use_awaitable);
 
-// Resolves, connects and (for https) shakes hands, bounded by the connect deadline; nothing on
-// failure (reported to the core).
-asio::awaitable<std::optional<AsyncConnection>> connect(Exchange& exchange, const Url& url,
+// Asks the proxy on `stream` for a tunnel to the URL; false (reported to the core) if refused.
+asio::awaitable<bool> open_tunnel(beast::tcp_stream& stream, Exchange& exchange) {
+    const Request request = exchange.tunnel_request();
+    auto [write_error, written] = co_await http::async_write(stream, request, nothrow_awaitable);
+    if (write_error) {
+        exchange.on_failure({write_error, Phase::tunnel, false, false});
+        co_return false;
+    }
+    beast::flat_buffer buffer;
+    http::response_parser<http::empty_body> parser;
+    parser.skip(true);  // a 2xx answer to CONNECT has no body: the tunnel starts right after it
+    auto [read_error, read] = co_await http::async_read_header(stream, buffer, parser, nothrow_awaitable);
+    if (read_error) {
+        exchange.on_failure({read_error, Phase::tunnel, false, parser.got_some()});
+        co_return false;
+    }
+    co_return exchange.on_tunnel_response(parser.get().base());
+}
+
+// Resolves, connects (to the proxy, if any; through its tunnel for https) and for https shakes
+// hands, bounded by the connect deadline; nothing on failure (reported to the core).
+asio::awaitable<std::optional<AsyncConnection>> connect(Exchange& exchange, const Send& send,
                                                         AsyncContext& context) {
     const auto executor = co_await asio::this_coro::executor;
     const auto deadline = exchange.connect_deadline();
+    const Url& url = send.url;
+    const Url& peer = send.proxy ? *send.proxy : url;
     tcp::resolver resolver(executor);
     auto [resolve_error, endpoints] =
-        co_await resolver.async_resolve(url.host, url.port, nothrow_awaitable);
+        co_await resolver.async_resolve(peer.host, peer.port, nothrow_awaitable);
     if (resolve_error) {
         exchange.on_failure({resolve_error, Phase::resolve, false, false});
         co_return std::nullopt;
@@ -39,6 +60,7 @@ asio::awaitable<std::optional<AsyncConnection>> connect(Exchange& exchange, cons
         exchange.on_failure({connect_error, Phase::connect, false, false});
         co_return std::nullopt;
     }
+    if (send.tunnelled() && !co_await open_tunnel(stream, exchange)) co_return std::nullopt;
     if (!url.is_https()) co_return AsyncConnection(std::move(stream));
 
     TlsStream tls(std::move(stream), context.tls);
@@ -87,12 +109,11 @@ asio::awaitable<bool> exchange_over(Stream& stream, Exchange& exchange, const Se
 
 // One request and its response on a pooled or new connection; the outcome goes to the core.
 asio::awaitable<void> send_and_receive(Exchange& exchange, const Send& send, AsyncContext& context) {
-    const std::string origin = send.url.origin();
     std::optional<AsyncConnection> connection =
-        send.fresh_connection ? std::nullopt : context.pool.take(origin);
+        send.fresh_connection ? std::nullopt : context.pool.take(send.connection_key);
     const bool reused = connection.has_value();
     if (!reused) {
-        auto connected = co_await connect(exchange, send.url, context);
+        auto connected = co_await connect(exchange, send, context);
         if (!connected) co_return;
         connection.emplace(std::move(*connected));
     }
@@ -102,7 +123,7 @@ asio::awaitable<void> send_and_receive(Exchange& exchange, const Send& send, Asy
         [&](auto& stream) { return exchange_over(stream, exchange, send, reused); }, *connection);
     if (keep_alive) {
         std::visit([](auto& stream) { beast::get_lowest_layer(stream).expires_never(); }, *connection);
-        context.pool.give_back(origin, std::move(*connection));
+        context.pool.give_back(send.connection_key, std::move(*connection));
     }
 }
 

@@ -4,6 +4,7 @@
 
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/stream_traits.hpp>
+#include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 
@@ -43,13 +44,35 @@ std::optional<BlockingSocket> connect_endpoint(const tcp::endpoint& endpoint, Cl
     return socket;
 }
 
-// Resolves, connects to the first endpoint that answers and (for https) shakes hands, bounded
-// by the connect deadline; nothing on failure (reported to the core).
-std::optional<BlockingConnection> connect(Exchange& exchange, const Url& url, BlockingContext& context) {
+// Asks the proxy on `socket` for a tunnel to the URL; false (reported to the core) if refused.
+bool open_tunnel(BlockingSocket& socket, Exchange& exchange) {
+    error_code error;
+    http::write(socket, exchange.tunnel_request(), error);
+    if (error) {
+        exchange.on_failure({error, Phase::tunnel, false, false});
+        return false;
+    }
+    beast::flat_buffer buffer;
+    http::response_parser<http::empty_body> parser;
+    parser.skip(true);  // a 2xx answer to CONNECT has no body: the tunnel starts right after it
+    http::read_header(socket, buffer, parser, error);
+    if (error) {
+        exchange.on_failure({error, Phase::tunnel, false, parser.got_some()});
+        return false;
+    }
+    return exchange.on_tunnel_response(parser.get().base());
+}
+
+// Resolves, connects (to the proxy, if any; through its tunnel for https) to the first endpoint
+// that answers and for https shakes hands, bounded by the connect deadline; nothing on failure
+// (reported to the core).
+std::optional<BlockingConnection> connect(Exchange& exchange, const Send& send, BlockingContext& context) {
     const auto deadline = exchange.connect_deadline();
+    const Url& url = send.url;
+    const Url& peer = send.proxy ? *send.proxy : url;
     error_code error;
     tcp::resolver resolver(context.io);
-    const auto endpoints = resolver.resolve(url.host, url.port, error);
+    const auto endpoints = resolver.resolve(peer.host, peer.port, error);
     if (error) {
         exchange.on_failure({error, Phase::resolve, false, false});
         return std::nullopt;
@@ -63,6 +86,7 @@ std::optional<BlockingConnection> connect(Exchange& exchange, const Url& url, Bl
         exchange.on_failure({error, Phase::connect, false, false});
         return std::nullopt;
     }
+    if (send.tunnelled() && !open_tunnel(*socket, exchange)) return std::nullopt;
     if (!url.is_https()) return BlockingConnection(std::move(*socket));
 
     TlsStream tls(std::move(*socket), context.tls);
@@ -111,12 +135,11 @@ bool exchange_over(Stream& stream, Exchange& exchange, const Send& send, bool re
 
 // One request and its response on a pooled or new connection; the outcome goes to the core.
 void send_and_receive(Exchange& exchange, const Send& send, BlockingContext& context) {
-    const std::string origin = send.url.origin();
     std::optional<BlockingConnection> connection =
-        send.fresh_connection ? std::nullopt : context.pool.take(origin);
+        send.fresh_connection ? std::nullopt : context.pool.take(send.connection_key);
     const bool reused = connection.has_value();
     if (!reused) {
-        auto connected = connect(exchange, send.url, context);
+        auto connected = connect(exchange, send, context);
         if (!connected) return;
         connection.emplace(std::move(*connected));
     }
@@ -126,7 +149,7 @@ void send_and_receive(Exchange& exchange, const Send& send, BlockingContext& con
         [&](auto& stream) { return exchange_over(stream, exchange, send, reused); }, *connection);
     if (keep_alive) {
         std::visit([](auto& stream) { beast::get_lowest_layer(stream).expires_never(); }, *connection);
-        context.pool.give_back(origin, std::move(*connection));
+        context.pool.give_back(send.connection_key, std::move(*connection));
     }
 }
 

@@ -6,6 +6,7 @@
 #include <boost/beast/http/error.hpp>
 
 #include "fetch/body_decoder.hpp"
+#include "fetch/proxy_policy.hpp"
 #include "fetch/retry_policy.hpp"
 
 namespace corocrawl::fetch {
@@ -42,6 +43,7 @@ std::string_view phase_name(Phase phase) {
     switch (phase) {
         case Phase::resolve: return "resolving the host";
         case Phase::connect: return "connecting";
+        case Phase::tunnel: return "opening the proxy tunnel";
         case Phase::handshake: return "in the TLS handshake";
         case Phase::write: return "sending the request";
         case Phase::read: return "reading the response";
@@ -76,6 +78,13 @@ Clock::time_point Exchange::connect_deadline() const noexcept {
 void Exchange::start_request(Url url, http::verb method, bool with_body) {
     url_ = std::move(url);
     visited_.insert(url_.text);
+    proxy_ = proxy_for(url_, options_);
+    // A proxy takes plain http requests in absolute form and can carry them for any origin;
+    // https goes through a tunnel of its own per origin.
+    const bool absolute_form = proxy_ && !url_.is_https();
+    connection_key_ = !proxy_         ? url_.origin()
+                      : absolute_form ? "via " + proxy_->origin()
+                                      : url_.origin() + " via " + proxy_->origin();
     request_ = Request{};
     request_.version(11);
     if (method == http::verb::unknown) {
@@ -83,7 +92,7 @@ void Exchange::start_request(Url url, http::verb method, bool with_body) {
     } else {
         request_.method(method);
     }
-    request_.target(url_.target);
+    request_.target(absolute_form ? url_.text : url_.target);
     request_.set(http::field::host, host_header(url_));
     request_.set(http::field::user_agent, options_.user_agent.empty()
                                               ? "corocrawl/" + std::string(version())
@@ -122,7 +131,24 @@ Action Exchange::next() {
     }
     ++result_.attempts;
     const bool fresh = std::exchange(fresh_connection_, false);
-    return Send{url_, request_, fresh};
+    return Send{url_, request_, proxy_ ? &*proxy_ : nullptr, connection_key_, fresh};
+}
+
+Request Exchange::tunnel_request() const {
+    const std::string authority = host_header(url_).find(':') == std::string::npos
+                                      ? host_header(url_) + ":" + url_.port
+                                      : host_header(url_);
+    Request connect{http::verb::connect, authority, 11};
+    connect.set(http::field::host, authority);
+    connect.set(http::field::user_agent, request_[http::field::user_agent]);
+    return connect;
+}
+
+bool Exchange::on_tunnel_response(const http::response_header<>& answer) {
+    if (answer.result_int() / 100 == 2) return true;
+    fail(ErrorKind::proxy, "proxy " + proxy_->origin() + " refused the tunnel: " +
+                               std::to_string(answer.result_int()) + " " + std::string(answer.reason()));
+    return false;
 }
 
 void Exchange::prepare(ResponseParser& parser, const Request& request) const {
@@ -218,7 +244,8 @@ void Exchange::on_failure(const Failure& failure) {
         return;
     }
     Error error = classify(failure);
-    if ((error.kind == ErrorKind::connect || error.kind == ErrorKind::timeout) && retry(std::nullopt)) {
+    const bool connection_failed = error.kind == ErrorKind::connect || error.kind == ErrorKind::proxy;
+    if ((connection_failed || error.kind == ErrorKind::timeout) && retry(std::nullopt)) {
         return;
     }
     fail(error.kind, std::move(error.message));
@@ -241,9 +268,12 @@ Error Exchange::classify(const Failure& failure) const {
         return {ErrorKind::body_too_large,
                 "body larger than " + std::to_string(options_.max_body) + " bytes"};
     }
+    const bool reaching_proxy = failure.phase <= Phase::tunnel && proxy_;
+    if (reaching_proxy) return {ErrorKind::proxy, "proxy " + proxy_->origin() + ": " + message};
     switch (failure.phase) {
         case Phase::resolve: return {ErrorKind::dns, std::move(message)};
-        case Phase::connect: return {ErrorKind::connect, std::move(message)};
+        case Phase::connect:
+        case Phase::tunnel: return {ErrorKind::connect, std::move(message)};
         case Phase::handshake: return {ErrorKind::tls, std::move(message)};
         default: break;
     }

@@ -37,11 +37,16 @@ using Request = http::request<http::string_body>;
 using Response = http::response<http::string_body>;
 using ResponseParser = http::response_parser<http::string_body>;
 
-// Send `request` to `url`'s origin and read the response.
+// Send `request` for `url` and read the response: straight to the URL's origin, or through
+// `proxy` (for https: inside a CONNECT tunnel the transport opens first).
 struct Send {
     const Url& url;
     const Request& request;
+    const Url* proxy;                     // null: direct
+    const std::string& connection_key;    // connections are pooled and reused under this key
     bool fresh_connection;  // do not take a pooled connection (the last one was stale)
+
+    bool tunnelled() const noexcept { return proxy && url.is_https(); }
 };
 // Sleep before the next attempt.
 struct Wait {
@@ -51,7 +56,7 @@ struct Finished {};
 using Action = std::variant<Send, Wait, Finished>;
 
 // Where in an exchange a transport failed: the same error code means different things there.
-enum class Phase { resolve, connect, handshake, write, read };
+enum class Phase { resolve, connect, tunnel, handshake, write, read };
 
 // A transport's failure, as the core needs to know it.
 struct Failure {
@@ -71,6 +76,11 @@ public:
     void prepare(ResponseParser& parser, const Request& request) const;
     void on_response(Response&& response);
     void on_failure(const Failure& failure);
+
+    // For a tunnelled Send: the CONNECT request to write to the proxy, and whether its answer
+    // opened the tunnel (if not, the exchange has failed).
+    Request tunnel_request() const;
+    bool on_tunnel_response(const http::response_header<>& answer);
 
     // The instant the whole fetch must be over: every wait of the transport ends by then.
     Clock::time_point deadline() const noexcept { return deadline_; }
@@ -92,6 +102,8 @@ private:
     Result result_;
     Clock::time_point deadline_;
     Url url_;
+    std::optional<Url> proxy_;
+    std::string connection_key_;
     Request request_;
     std::set<std::string> visited_;  // URLs already requested, to detect redirect loops
     int redirects_ = 0;

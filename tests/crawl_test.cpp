@@ -173,6 +173,18 @@ TEST_F(CrawlFixture, ManyUrlsAtHighConcurrencyEachGetExactlyOneRecord) {
     EXPECT_EQ(stats.urls, 2000u);
 }
 
+TEST_F(CrawlFixture, SeveralIoThreadsDeliverEveryRecordOnce) {
+    options.io_threads = 4;
+    options.concurrency = 50;
+    std::vector<std::string> urls;
+    for (int i = 0; i < 1000; ++i) urls.push_back(url("/page/" + std::to_string(i)));
+    CrawlStats stats;
+    const auto results = crawl(urls, &stats);
+    EXPECT_EQ(results.size(), 1000u);
+    EXPECT_EQ(stats.ok, 1000u);
+    EXPECT_LE(server.stats().connections.load(), 55u);  // the pool is shared by the threads
+}
+
 TEST_F(CrawlFixture, ParseThreadsDeliverEveryRecord) {
     options.parse_threads = 3;
     std::vector<std::string> urls;

@@ -97,11 +97,38 @@ std::string summary(const CrawlStats& stats) {
     return line;
 }
 
-int run_crawl(CrawlCommand& command) {
-    // Everything that can be wrong with the command line is found here, before any traffic.
+// Turns the command line into library options, and rejects what cannot work.
+void settle_options(CrawlCommand& command) {
     if (command.urls.empty() && command.input.empty()) {
         throw CLI::ValidationError("no URLs: give them as arguments, or -i FILE, or -i - for stdin");
     }
+    FetchOptions& fetch = command.crawl.fetch;
+    fetch.timeout = milliseconds(command.timeout_s);
+    fetch.connect_timeout = milliseconds(command.connect_timeout_s);
+    fetch.retry_delay = milliseconds(command.retry_delay_s);
+    for (const auto& header : command.headers) fetch.headers.push_back(parse_header(header));
+    if (!command.data.empty()) fetch.body = request_body(command.data);
+    if (command.proxy) {
+        fetch.http_proxy = fetch.https_proxy = *command.proxy;
+    } else {
+        proxies_from_environment(fetch);
+    }
+    try {
+        validate(command.crawl);
+    } catch (const std::invalid_argument& e) {
+        throw CLI::ValidationError(e.what());
+    }
+}
+
+void open_for_writing(std::ofstream& file, const std::string& path, const std::string& option) {
+    file.open(path, std::ios::binary | std::ios::trunc);
+    if (!file) throw CLI::ValidationError(option, "cannot write " + path + ": " + std::strerror(errno));
+}
+
+int run_crawl(CrawlCommand& command) {
+    // Everything that can be wrong with the command line is found here, before any traffic, and
+    // before an output file is truncated.
+    settle_options(command);
     std::optional<XPathSet> xpaths;
     try {
         xpaths.emplace(command.xpaths);
@@ -119,35 +146,9 @@ int run_crawl(CrawlCommand& command) {
         }
         input = &input_file;
     }
-    std::ofstream output_file;
-    if (!command.output.empty()) {
-        output_file.open(command.output, std::ios::binary | std::ios::trunc);
-        if (!output_file) {
-            throw CLI::ValidationError("--output", "cannot write " + command.output + ": " + std::strerror(errno));
-        }
-    }
-    std::ofstream timeline_file;
-    if (!command.timeline.empty()) {
-        timeline_file.open(command.timeline, std::ios::binary | std::ios::trunc);
-        if (!timeline_file) {
-            throw CLI::ValidationError("--timeline", "cannot write " + command.timeline + ": " + std::strerror(errno));
-        }
-    }
-    command.crawl.fetch.timeout = milliseconds(command.timeout_s);
-    command.crawl.fetch.connect_timeout = milliseconds(command.connect_timeout_s);
-    command.crawl.fetch.retry_delay = milliseconds(command.retry_delay_s);
-    for (const auto& header : command.headers) command.crawl.fetch.headers.push_back(parse_header(header));
-    if (!command.data.empty()) command.crawl.fetch.body = request_body(command.data);
-    if (command.proxy) {
-        command.crawl.fetch.http_proxy = command.crawl.fetch.https_proxy = *command.proxy;
-    } else {
-        proxies_from_environment(command.crawl.fetch);
-    }
-    try {
-        validate(command.crawl);
-    } catch (const std::invalid_argument& e) {
-        throw CLI::ValidationError(e.what());
-    }
+    std::ofstream output_file, timeline_file;
+    if (!command.output.empty()) open_for_writing(output_file, command.output, "--output");
+    if (!command.timeline.empty()) open_for_writing(timeline_file, command.timeline, "--timeline");
     command.sink.extracting = !command.xpaths.empty();
 
     Crawler crawler(command.crawl);

@@ -45,7 +45,7 @@ text{font:12px sans-serif;fill:#222}
 .wait{fill:#c6dbef}
 .receive{fill:#2b7bba}
 .parse{fill:#3fae5a}
-.request{fill:none;stroke:#333;stroke-width:.5}
+.request,.outline{fill:none;stroke:#333;stroke-width:.5}
 .failed{stroke:#d62728;stroke-width:2}
 )";
 
@@ -299,7 +299,7 @@ void write_legend(SvgWriter& svg) {
         x += 17 + 7.0 * static_cast<double>(std::string_view(label).size()) + 18;
     };
     for (std::size_t p = 0; p < phases; ++p) entry(phase_class[p], phase_label[p]);
-    entry("request failed", "failed");
+    entry("outline failed", "failed");
 }
 
 void write_rows(SvgWriter& svg, const Geometry& g, Mode mode) {

@@ -9,7 +9,10 @@ namespace corocrawl::engine {
 CrawlRun::CrawlRun(const std::deque<Task>& tasks, UrlSource* more,
                    const std::vector<DoneCallback>& on_done, std::size_t parse_threads)
     : tasks_(tasks), more_(more), on_done_(on_done) {
-    if (parse_threads > 0) parse_pool_.emplace(parse_threads);
+    if (parse_threads > 0) {
+        parse_pool_.emplace(parse_threads);
+        parse_queue_room_.emplace(static_cast<std::ptrdiff_t>(4 * parse_threads));
+    }
 }
 
 std::optional<InputLine> CrawlRun::next() {
@@ -39,8 +42,10 @@ void CrawlRun::deliver(Result result) {
         in_flight_.erase(result.index);
     }
     if (parse_pool_) {
+        parse_queue_room_->acquire();
         boost::asio::post(*parse_pool_, [this, result = std::move(result)]() mutable {
             run_callbacks(result);
+            parse_queue_room_->release();
         });
     } else {
         run_callbacks(result);

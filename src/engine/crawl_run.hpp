@@ -8,6 +8,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <semaphore>
 
 #include "corocrawl/crawler.hpp"
 
@@ -41,6 +42,9 @@ private:
     UrlSource* more_;
     const std::vector<DoneCallback>& on_done_;
     std::optional<boost::asio::thread_pool> parse_pool_;
+    // Pages waiting for a parse thread hold their bodies: when parsing falls behind, deliver()
+    // waits here, which slows fetching down instead of filling memory.
+    std::optional<std::counting_semaphore<>> parse_queue_room_;
     const Clock::time_point started_ = Clock::now();
 
     std::mutex mutex_;  // guards everything below

@@ -8,6 +8,7 @@
 
 #include "corocrawl/crawler.hpp"
 #include "corocrawl/xpath.hpp"
+#include "crawl_support.hpp"
 #include "support.hpp"
 #include "test_server.hpp"
 
@@ -22,20 +23,8 @@ struct CrawlFixture : ::testing::Test {
 
     std::string url(const std::string& path) const { return server.base_url() + path; }
 
-    // Crawls `urls` and returns every Result by input index (failing on a duplicate).
     std::map<std::size_t, Result> crawl(const std::vector<std::string>& urls, CrawlStats* stats = nullptr) {
-        Crawler crawler(options);
-        std::mutex mutex;
-        std::map<std::size_t, Result> results;
-        crawler.on_done([&](Result& result) {
-            std::lock_guard lock(mutex);
-            const bool inserted = results.emplace(result.index, result).second;
-            EXPECT_TRUE(inserted) << "two records for input " << result.index;
-        });
-        UrlSource source(urls);
-        const CrawlStats s = crawler.run(&source);
-        if (stats) *stats = s;
-        return results;
+        return testing::crawl_all(options, urls, stats);
     }
 };
 
@@ -198,19 +187,8 @@ TEST_F(CrawlFixture, ParseThreadsDeliverEveryRecord) {
 TEST_F(CrawlFixture, CancelReportsEveryUnfinishedUrlAsCancelled) {
     std::vector<std::string> urls{url("/page/1")};
     for (int i = 0; i < 50; ++i) urls.push_back(url("/hang"));
-    Crawler crawler(options);
-    std::mutex mutex;
-    std::map<std::size_t, Result> results;
-    crawler.on_done([&](Result& r) {
-        std::lock_guard lock(mutex);
-        results.emplace(r.index, r);
-    });
-    std::jthread canceller([&] {
-        std::this_thread::sleep_for(400ms);
-        crawler.cancel();
-    });
-    UrlSource source(urls);
-    const CrawlStats stats = crawler.run(&source);
+    CrawlStats stats;
+    const auto results = testing::crawl_all(options, urls, &stats, 400ms);
     EXPECT_TRUE(stats.interrupted);
     ASSERT_EQ(results.size(), urls.size());
     EXPECT_TRUE(results.at(0).ok());

@@ -5,6 +5,7 @@
 #include <mutex>
 
 #include "corocrawl/crawler.hpp"
+#include "crawl_support.hpp"
 #include "support.hpp"
 #include "test_server.hpp"
 
@@ -22,17 +23,7 @@ struct Modes : ::testing::TestWithParam<Mode> {
     std::map<std::size_t, Result> crawl(Mode mode, const std::vector<std::string>& urls,
                                         CrawlStats* stats = nullptr) {
         options.mode = mode;
-        Crawler crawler(options);
-        std::mutex mutex;
-        std::map<std::size_t, Result> results;
-        crawler.on_done([&](Result& result) {
-            std::lock_guard lock(mutex);
-            EXPECT_TRUE(results.emplace(result.index, result).second) << "duplicate " << result.index;
-        });
-        UrlSource source(urls);
-        const CrawlStats s = crawler.run(&source);
-        if (stats) *stats = s;
-        return results;
+        return testing::crawl_all(options, urls, stats);
     }
 };
 
@@ -108,20 +99,13 @@ TEST_F(Timing, HungServerIsATimeoutInPoolMode) {
 
 TEST_F(Timing, CancelEndsBlockedWorkersPromptly) {
     options.threads = 4;
-    std::vector<std::string> urls(20, url("/hang"));
-    Crawler crawler([&] { auto o = options; o.mode = Mode::pool; return o; }());
-    std::atomic<std::size_t> cancelled{0};
-    crawler.on_done([&](Result& r) {
-        if (r.error && r.error->kind == ErrorKind::cancelled) ++cancelled;
-    });
-    std::jthread canceller([&] {
-        std::this_thread::sleep_for(300ms);
-        crawler.cancel();
-    });
-    UrlSource source(urls);
-    const CrawlStats stats = crawler.run(&source);
+    options.mode = Mode::pool;
+    CrawlStats stats;
+    const auto results = testing::crawl_all(options, std::vector<std::string>(20, url("/hang")), &stats, 300ms);
+    std::size_t cancelled = 0;
+    for (const auto& [index, result] : results) cancelled += result.error && result.error->kind == ErrorKind::cancelled;
     EXPECT_TRUE(stats.interrupted);
-    EXPECT_EQ(cancelled.load(), 20u);
+    EXPECT_EQ(cancelled, 20u);
     EXPECT_LT(stats.wall, 2s);  // not the 30 s default timeout
 }
 

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <array>
+#include <atomic>
 #include <boost/json.hpp>
 #include <cmath>
 #include <cstdio>
@@ -17,6 +18,7 @@
 #include "cli/bench_report.hpp"
 #include "cli/child_process.hpp"
 #include "cli/commands.hpp"
+#include "cli/interrupt.hpp"
 #include "corocrawl/options.hpp"
 #include "corocrawl/url_source.hpp"
 #include "corocrawl/xpath.hpp"
@@ -78,7 +80,8 @@ class ScratchFile {
 
 // A run that did not finish as a crawl does (exit status 0, or 1 when some URL failed).
 struct RunFailed : std::runtime_error {
-    using std::runtime_error::runtime_error;
+    RunFailed(int status, const std::string& what) : std::runtime_error(what), status(status) {}
+    int status;
 };
 
 // The seed's pages, `n` of them: /bobo /jay /tom in turn; beyond three, each with a query of its
@@ -138,7 +141,7 @@ void count_records(const std::string& path, ModeFigures& figures) {
 
 // Runs `corocrawl crawl` in `mode` over the URLs in `url_file`, `repeat` times.
 ModeFigures run_mode(const std::string& mode, std::size_t workers, const std::string& url_file,
-                     const BenchCommand& command) {
+                     const BenchCommand& command, const std::atomic<bool>& interrupted) {
     const ScratchFile records, errors;
     std::vector<std::string> argv{
         "/proc/self/exe", "crawl", "-i",           url_file, "-m",           mode, "-f",
@@ -154,14 +157,16 @@ ModeFigures run_mode(const std::string& mode, std::size_t workers, const std::st
     figures.mode = mode;
     figures.workers = workers;
     for (std::size_t i = 0; i < command.repeat; ++i) {
+        if (interrupted) throw RunFailed(130, "interrupted");
         if (isatty(STDERR_FILENO)) {
             std::cerr << "corocrawl bench: " << mode << ", run " << i + 1 << " of "
                       << command.repeat << "...\r" << std::flush;
         }
         const ChildRun run = run_child(argv, "/dev/null", errors.path());
         if (run.exit_status != 0 && run.exit_status != 1) {
-            throw RunFailed("the " + mode + " run ended with status " +
-                            std::to_string(run.exit_status) + ": " + read_file(errors.path()));
+            throw RunFailed(run.exit_status, "the " + mode + " run ended with status " +
+                                                 std::to_string(run.exit_status) + ": " +
+                                                 read_file(errors.path()));
         }
         figures.runs.push_back(run.wall.count());
         figures.peak_rss_kib = std::max(figures.peak_rss_kib, run.peak_rss_kib);
@@ -196,6 +201,12 @@ int run_bench(const BenchCommand& command) {
     } catch (const InvalidXPath& e) {
         throw CLI::ValidationError("--xpath", e.what());
     }
+    // Ctrl-C reaches the running child as well (one process group), which ends its crawl; the
+    // bench then stops instead of starting the next run, and removes its scratch files. Created
+    // before the server's threads, which inherit the blocked signals.
+    std::atomic<bool> interrupted{false};
+    const InterruptWatcher watcher([&interrupted] { interrupted = true; });
+
     const bool bundled = command.urls.empty() && command.input.empty();
     std::optional<test_server::Server> server;
     BenchFigures figures;
@@ -213,7 +224,9 @@ int run_bench(const BenchCommand& command) {
         figures.input = input;
     } else {
         urls = given_urls(command);
-        figures.input = command.input.empty() ? "from the arguments" : "from " + command.input;
+        figures.input = command.input.empty()  ? "from the arguments"
+                        : command.input == "-" ? "from stdin"
+                                               : "from " + command.input;
     }
     figures.urls = urls.size();
     const ScratchFile url_file;
@@ -230,12 +243,14 @@ int run_bench(const BenchCommand& command) {
             auto estimate = estimate_mode(mode, w, urls.size(), command.delay_s);
             const bool too_long =
                 bundled && !command.full && *estimate.estimate > command.estimate_above_s;
-            figures.modes.push_back(too_long ? std::move(estimate)
-                                             : run_mode(mode, w, url_file.path(), command));
+            figures.modes.push_back(too_long
+                                        ? std::move(estimate)
+                                        : run_mode(mode, w, url_file.path(), command, interrupted));
         }
     } catch (const RunFailed& e) {
-        std::cerr << "corocrawl bench: " << e.what() << std::endl;
-        return 1;
+        const bool by_user = e.status == 130 || interrupted;
+        std::cerr << "corocrawl bench: " << (by_user ? "interrupted" : e.what()) << std::endl;
+        return by_user ? 130 : 1;
     }
     if (command.json) {
         std::cout << boost::json::serialize(to_json(figures)) << std::endl;

@@ -1,6 +1,7 @@
 #include "cli/child_process.hpp"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <spawn.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -29,6 +30,26 @@ class SpawnFileActions {
     posix_spawn_file_actions_t actions_;
 };
 
+// The child starts with no signal blocked, whatever this process blocks for its own handling.
+class SpawnAttributes {
+  public:
+    SpawnAttributes() {
+        posix_spawnattr_init(&attributes_);
+        sigset_t none;
+        sigemptyset(&none);
+        posix_spawnattr_setsigmask(&attributes_, &none);
+        posix_spawnattr_setflags(&attributes_, POSIX_SPAWN_SETSIGMASK);
+    }
+    ~SpawnAttributes() { posix_spawnattr_destroy(&attributes_); }
+    SpawnAttributes(const SpawnAttributes&) = delete;
+    SpawnAttributes& operator=(const SpawnAttributes&) = delete;
+
+    const posix_spawnattr_t* get() const noexcept { return &attributes_; }
+
+  private:
+    posix_spawnattr_t attributes_;
+};
+
 }  // namespace
 
 ChildRun run_child(const std::vector<std::string>& argv, const std::string& stdout_path,
@@ -40,6 +61,7 @@ ChildRun run_child(const std::vector<std::string>& argv, const std::string& stdo
     actions.open(0, "/dev/null", O_RDONLY);
     actions.open(1, stdout_path, O_WRONLY | O_CREAT | O_TRUNC);
     actions.open(2, stderr_path, O_WRONLY | O_CREAT | O_TRUNC);
+    const SpawnAttributes attributes;
 
     // The memory figure is the child's own: wait4 reports the peak resident set of the process it
     // reaps (and of that process's reaped children), measured by the kernel over the child's
@@ -49,8 +71,8 @@ ChildRun run_child(const std::vector<std::string>& argv, const std::string& stdo
     ChildRun run;
     const auto start = std::chrono::steady_clock::now();
     pid_t pid = 0;
-    if (const int error =
-            posix_spawn(&pid, arguments[0], actions.get(), nullptr, arguments.data(), environ)) {
+    if (const int error = posix_spawn(&pid, arguments[0], actions.get(), attributes.get(),
+                                      arguments.data(), environ)) {
         throw std::system_error(error, std::generic_category(), "cannot start " + argv[0]);
     }
     int status = 0;

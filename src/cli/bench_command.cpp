@@ -18,6 +18,7 @@
 #include "cli/bench_report.hpp"
 #include "cli/child_process.hpp"
 #include "cli/commands.hpp"
+#include "cli/files.hpp"
 #include "cli/interrupt.hpp"
 #include "corocrawl/options.hpp"
 #include "corocrawl/url_source.hpp"
@@ -99,18 +100,7 @@ std::vector<std::string> bundled_urls(const std::string& base, std::size_t n) {
 // The URL arguments, then the -i file or stdin, with `corocrawl crawl`'s rules for lines.
 std::vector<std::string> given_urls(const BenchCommand& command) {
     std::ifstream file;
-    std::istream* stream = nullptr;
-    if (command.input == "-") {
-        stream = &std::cin;
-    } else if (!command.input.empty()) {
-        file.open(command.input);
-        if (!file) {
-            throw CLI::ValidationError(
-                "--input", "cannot read " + command.input + ": " + std::strerror(errno));
-        }
-        stream = &file;
-    }
-    UrlSource source(command.urls, stream);
+    UrlSource source(command.urls, open_input(command.input, file));
     std::vector<std::string> urls;
     while (auto line = source.next()) urls.push_back(std::move(line->text));
     return urls;

@@ -10,6 +10,7 @@
 #include <map>
 
 #include "cli/commands.hpp"
+#include "cli/files.hpp"
 #include "cli/interrupt.hpp"
 #include "cli/progress.hpp"
 #include "corocrawl/crawler.hpp"
@@ -120,11 +121,6 @@ void settle_options(CrawlCommand& command) {
     }
 }
 
-void open_for_writing(std::ofstream& file, const std::string& path, const std::string& option) {
-    file.open(path, std::ios::binary | std::ios::trunc);
-    if (!file) throw CLI::ValidationError(option, "cannot write " + path + ": " + std::strerror(errno));
-}
-
 int run_crawl(CrawlCommand& command) {
     // Everything that can be wrong with the command line is found here, before any traffic, and
     // before an output file is truncated.
@@ -136,16 +132,7 @@ int run_crawl(CrawlCommand& command) {
         throw CLI::ValidationError("--xpath", e.what());
     }
     std::ifstream input_file;
-    std::istream* input = nullptr;
-    if (command.input == "-") {
-        input = &std::cin;
-    } else if (!command.input.empty()) {
-        input_file.open(command.input);
-        if (!input_file) {
-            throw CLI::ValidationError("--input", "cannot read " + command.input + ": " + std::strerror(errno));
-        }
-        input = &input_file;
-    }
+    std::istream* input = open_input(command.input, input_file);
     std::ofstream output_file, timeline_file;
     if (!command.output.empty()) open_for_writing(output_file, command.output, "--output");
     if (!command.timeline.empty()) open_for_writing(timeline_file, command.timeline, "--timeline");

@@ -140,6 +140,22 @@ TEST_F(Cli, InterruptWritesACancelledRecordForEveryUnfinishedUrl) {
     EXPECT_NE(run.err.find("interrupted"), std::string::npos) << run.err;
 }
 
+TEST_F(Cli, QuietStdinHoldsUpNeitherFetchingNorCtrlC) {
+    // The writer sends two URLs and a half line, then goes quiet without closing the pipe.
+    const std::string input = url("/page/1") + "\n" + url("/page/2") + "\n" + url("/page/3");
+    for (const char* mode : {"async", "pool", "sync"}) {
+        const auto run = run_corocrawl({"crawl", "-i", "-", "-f", "jsonl", "-m", mode}, input, 800ms,
+                                       testing::Stdin::open_pipe);
+        EXPECT_EQ(run.status, 130) << mode << ": " << run.err;
+        const auto records = lines(run.out);
+        ASSERT_EQ(records.size(), 2u) << mode << ": " << run.out;  // the half line was no URL yet
+        for (const auto& record : records) {
+            EXPECT_TRUE(boost::json::parse(record).at("ok").as_bool()) << mode << ": fetched while stdin was quiet";
+        }
+        EXPECT_LT(run.elapsed, 3s) << mode;
+    }
+}
+
 TEST_F(Cli, VersionAndHelp) {
     const auto version = run_corocrawl({"--version"});
     EXPECT_EQ(version.status, 0);

@@ -41,12 +41,20 @@ inline std::string scratch_path(const std::string& stem) {
         .string();
 }
 
+enum class Stdin {
+    file,       // `input` from a file: stdin ends after it
+    open_pipe,  // `input` written to a pipe that stays open (a writer that has gone quiet)
+};
+
 // Runs `corocrawl ARGS...` with `input` on stdin. With `interrupt_after`, sends SIGINT then.
 inline Run run_corocrawl(const std::vector<std::string>& args, const std::string& input = "",
-                         std::chrono::milliseconds interrupt_after = std::chrono::milliseconds(0)) {
+                         std::chrono::milliseconds interrupt_after = std::chrono::milliseconds(0),
+                         Stdin stdin_kind = Stdin::file) {
     const std::string in_path = scratch_path("stdin"), out_path = scratch_path("stdout"),
                       err_path = scratch_path("stderr");
     std::ofstream(in_path, std::ios::binary) << input;
+    int pipe_ends[2] = {-1, -1};
+    if (stdin_kind == Stdin::open_pipe && pipe(pipe_ends) != 0) return {};
 
     std::vector<std::string> argv_storage{COROCRAWL_BINARY};
     argv_storage.insert(argv_storage.end(), args.begin(), args.end());
@@ -56,7 +64,12 @@ inline Run run_corocrawl(const std::vector<std::string>& args, const std::string
 
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 0, in_path.c_str(), O_RDONLY, 0);
+    if (stdin_kind == Stdin::open_pipe) {
+        posix_spawn_file_actions_adddup2(&actions, pipe_ends[0], 0);
+        posix_spawn_file_actions_addclose(&actions, pipe_ends[1]);
+    } else {
+        posix_spawn_file_actions_addopen(&actions, 0, in_path.c_str(), O_RDONLY, 0);
+    }
     posix_spawn_file_actions_addopen(&actions, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
     posix_spawn_file_actions_addopen(&actions, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
 
@@ -64,6 +77,12 @@ inline Run run_corocrawl(const std::vector<std::string>& args, const std::string
     const auto start = std::chrono::steady_clock::now();
     pid_t pid = 0;
     if (posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ) == 0) {
+        if (stdin_kind == Stdin::open_pipe) {
+            close(pipe_ends[0]);
+            if (write(pipe_ends[1], input.data(), input.size()) != static_cast<ssize_t>(input.size())) {
+                kill(pid, SIGKILL);
+            }
+        }
         if (interrupt_after.count() > 0) {
             std::this_thread::sleep_for(interrupt_after);
             kill(pid, SIGINT);
@@ -72,6 +91,7 @@ inline Run run_corocrawl(const std::vector<std::string>& args, const std::string
         waitpid(pid, &wstatus, 0);
         run.status = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : 128 + WTERMSIG(wstatus);
     }
+    if (stdin_kind == Stdin::open_pipe) close(pipe_ends[1]);  // the writer quits only now
     run.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
         std::chrono::steady_clock::now() - start);
     posix_spawn_file_actions_destroy(&actions);

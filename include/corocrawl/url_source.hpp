@@ -18,24 +18,47 @@ struct InputLine {
 
 class UrlSource {
 public:
-    // `stream` (may be null) is read after `arguments`. `stream_is_stdin` decides what an
-    // interruption does: a file's unread lines are still reported (as cancelled), stdin's are not.
+    // `stream` (may be null) is read after `arguments`. With `stream_is_stdin`, `stream` is
+    // ignored and descriptor 0 is read directly (not through std::cin), so that interrupt() can
+    // end a wait on a pipe or terminal that stays silent; and an interruption reports only the
+    // lines already taken from it, where a file's unread lines are all reported (as cancelled).
     explicit UrlSource(std::vector<std::string> arguments, std::istream* stream = nullptr,
                        bool stream_is_stdin = false);
+    ~UrlSource();
+    UrlSource(const UrlSource&) = delete;
+    UrlSource& operator=(const UrlSource&) = delete;
 
-    // The next URL line, or nothing at the end of the input. Thread-safe.
+    // The next URL line, or nothing at the end of the input (or after interrupt()). Thread-safe.
     std::optional<InputLine> next();
+
+    // Without waiting on stdin: a line, or none yet (`ended` false), or the end. For an event
+    // loop, which must not block on a pipe whose writer takes its time. Thread-safe.
+    struct Polled {
+        std::optional<InputLine> line;
+        bool ended = false;
+    };
+    Polled try_next();
+    // Ends any wait for stdin, now and from now on. Thread-safe.
+    void interrupt() noexcept;
     // After an interruption: the lines still worth a `cancelled` record.
     std::vector<InputLine> rest_after_cancel();
 
 private:
-    std::optional<InputLine> next_locked();
+    // How far to go for a line of stdin: wait for one, take what is there, or only split what
+    // was already read.
+    enum class StdinRead { wait, available, buffered };
+    std::optional<InputLine> next_locked(StdinRead how);
+    std::optional<std::string> next_stream_line();
+    std::optional<std::string> next_stdin_line(StdinRead how);
 
     std::mutex mutex_;
     std::vector<std::string> arguments_;
     std::size_t next_argument_ = 0;
     std::istream* stream_;
     bool stream_is_stdin_;
+    std::string stdin_buffer_;  // read from descriptor 0, not yet split into lines
+    bool stdin_ended_ = false;
+    int wake_fd_;  // an eventfd: readable once interrupt() was called
     std::size_t next_index_ = 0;
 };
 

@@ -10,15 +10,29 @@ namespace {
 
 namespace asio = boost::asio;
 
-// One concurrency slot: fetch, deliver, repeat until the input is exhausted.
+// One concurrency slot: fetch, deliver, repeat until the input is exhausted. Input is taken
+// without waiting — stdin's writer may take its time, and the loop must go on meanwhile — so a
+// slot that finds none yet looks again a little later.
 asio::awaitable<void> crawl_slot(std::size_t slot, CrawlRun& run, const FetchOptions& options,
                                  fetch::AsyncContext& context) {
-    while (auto input = run.next()) {
-        const auto index = input->index;
-        std::string url = input->text;
+    using namespace std::chrono_literals;
+    asio::steady_timer idle(co_await asio::this_coro::executor);
+    auto pause = 1ms;
+    for (;;) {
+        auto next = run.try_next();
+        if (next.ended) co_return;
+        if (!next.line) {
+            idle.expires_after(pause);
+            co_await idle.async_wait(asio::as_tuple(asio::use_awaitable));
+            pause = std::min(pause * 2, std::chrono::milliseconds(50));
+            continue;
+        }
+        pause = 1ms;
+        const auto index = next.line->index;
+        std::string url = next.line->text;
         Result result;
         try {
-            result = co_await fetch::fetch_async(std::move(*input), options, context);
+            result = co_await fetch::fetch_async(std::move(*next.line), options, context);
         } catch (const std::exception& e) {
             result = internal_failure(index, std::move(url), e);
         }

@@ -15,25 +15,36 @@ CrawlRun::CrawlRun(const std::deque<Task>& tasks, UrlSource* more,
     }
 }
 
-std::optional<InputLine> CrawlRun::next() {
-    if (cancelled_) return std::nullopt;
-    std::optional<InputLine> input;
+std::optional<InputLine> CrawlRun::next() { return take(true).line; }
+
+UrlSource::Polled CrawlRun::try_next() { return take(false); }
+
+UrlSource::Polled CrawlRun::take(bool wait_for_stdin) {
+    if (cancelled_) return {std::nullopt, true};
+    UrlSource::Polled next;
     {
         std::lock_guard lock(mutex_);
         if (next_task_ < tasks_.size()) {
-            input = InputLine{next_task_, tasks_[next_task_].url()};
+            next.line = InputLine{next_task_, tasks_[next_task_].url()};
             ++next_task_;
         }
     }
-    if (!input && more_) {
-        input = more_->next();  // outside our lock: reading stdin may block
-        if (input) input->index += tasks_.size();
+    if (!next.line) {
+        if (!more_) return {std::nullopt, true};
+        // Outside our lock: reading stdin may wait.
+        if (wait_for_stdin) {
+            next.line = more_->next();
+            next.ended = !next.line;
+        } else {
+            next = more_->try_next();
+        }
+        if (next.line) next.line->index += tasks_.size();
     }
-    if (input) {
+    if (next.line) {
         std::lock_guard lock(mutex_);
-        in_flight_.emplace(input->index, input->text);
+        in_flight_.emplace(next.line->index, next.line->text);
     }
-    return input;
+    return next;
 }
 
 void CrawlRun::deliver(Result result) {
@@ -86,6 +97,7 @@ void CrawlRun::set_stop(std::function<void()> stop) {
 
 void CrawlRun::cancel() noexcept {
     cancelled_ = true;
+    if (more_) more_->interrupt();  // a worker may be waiting for a line of stdin
     std::lock_guard lock(mutex_);
     if (stop_) stop_();
 }

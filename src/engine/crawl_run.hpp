@@ -21,6 +21,8 @@ public:
 
     // The next URL to fetch; nothing at the end of the input or once cancelled. Thread-safe.
     std::optional<InputLine> next();
+    // The same without waiting for stdin: a line, or none yet, or the end (`ended`).
+    UrlSource::Polled try_next();
     // Hands a finished Result to the done-callbacks (on the parse pool, when there is one).
     // Thread-safe.
     void deliver(Result result);
@@ -35,6 +37,7 @@ public:
     CrawlStats finish();
 
 private:
+    UrlSource::Polled take(bool wait_for_stdin);
     void run_callbacks(Result& result);
     void deliver_cancelled(std::size_t index, std::string url);
 

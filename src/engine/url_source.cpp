@@ -1,5 +1,13 @@
 #include "corocrawl/url_source.hpp"
 
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <system_error>
+
 namespace corocrawl {
 namespace {
 
@@ -12,33 +20,97 @@ std::string_view trimmed(std::string_view s) {
 }  // namespace
 
 UrlSource::UrlSource(std::vector<std::string> arguments, std::istream* stream, bool stream_is_stdin)
-    : arguments_(std::move(arguments)), stream_(stream), stream_is_stdin_(stream_is_stdin) {}
+    : arguments_(std::move(arguments)),
+      stream_(stream_is_stdin ? nullptr : stream),
+      stream_is_stdin_(stream_is_stdin),
+      wake_fd_(::eventfd(0, EFD_CLOEXEC)) {
+    if (wake_fd_ < 0) throw std::system_error(errno, std::generic_category(), "eventfd");
+}
+
+UrlSource::~UrlSource() { ::close(wake_fd_); }
 
 std::optional<InputLine> UrlSource::next() {
     std::lock_guard lock(mutex_);
-    return next_locked();
+    return next_locked(StdinRead::wait);
 }
 
-std::optional<InputLine> UrlSource::next_locked() {
+UrlSource::Polled UrlSource::try_next() {
+    std::lock_guard lock(mutex_);
+    Polled polled{next_locked(StdinRead::available)};
+    polled.ended = !polled.line && (!stream_is_stdin_ || (stdin_ended_ && stdin_buffer_.empty()));
+    return polled;
+}
+
+void UrlSource::interrupt() noexcept { ::eventfd_write(wake_fd_, 1); }
+
+std::optional<InputLine> UrlSource::next_locked(StdinRead how) {
     // Arguments are taken as given (a blank argument is still a bad URL worth reporting); lines of
-    // a file skip blanks and # comments.
+    // a file or stdin skip blanks and # comments.
     if (next_argument_ < arguments_.size()) {
         return InputLine{next_index_++, std::string(trimmed(arguments_[next_argument_++]))};
     }
-    std::string line;
-    while (stream_ && std::getline(*stream_, line)) {
-        const auto text = trimmed(line);
+    for (;;) {
+        auto line = stream_is_stdin_ ? next_stdin_line(how) : next_stream_line();
+        if (!line) return std::nullopt;
+        const auto text = trimmed(*line);
         if (text.empty() || text.front() == '#') continue;
         return InputLine{next_index_++, std::string(text)};
     }
+}
+
+std::optional<std::string> UrlSource::next_stream_line() {
+    std::string line;
+    if (stream_ && std::getline(*stream_, line)) return line;
     return std::nullopt;
+}
+
+std::optional<std::string> UrlSource::next_stdin_line(StdinRead how) {
+    for (;;) {
+        if (const auto end = stdin_buffer_.find('\n'); end != std::string::npos) {
+            std::string line = stdin_buffer_.substr(0, end);
+            stdin_buffer_.erase(0, end + 1);
+            return line;
+        }
+        if (stdin_ended_) {
+            if (stdin_buffer_.empty()) return std::nullopt;
+            return std::exchange(stdin_buffer_, {});  // a last line without its newline
+        }
+        if (how == StdinRead::buffered) return std::nullopt;
+        std::array<pollfd, 2> ready{{{STDIN_FILENO, POLLIN, 0}, {wake_fd_, POLLIN, 0}}};
+        const int timeout = how == StdinRead::wait ? -1 : 0;
+        const int count = ::poll(ready.data(), ready.size(), timeout);
+        if (count < 0 && errno == EINTR) continue;
+        if (count < 0) {
+            stdin_ended_ = true;
+            continue;
+        }
+        if (ready[1].revents & POLLIN) return std::nullopt;  // interrupted
+        if (count == 0) return std::nullopt;                  // nothing yet
+        std::array<char, 64 * 1024> chunk;
+        const ssize_t n = ::read(STDIN_FILENO, chunk.data(), chunk.size());
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) {
+            stdin_ended_ = true;
+        } else {
+            stdin_buffer_.append(chunk.data(), static_cast<std::size_t>(n));
+        }
+    }
 }
 
 std::vector<InputLine> UrlSource::rest_after_cancel() {
     std::lock_guard lock(mutex_);
-    if (stream_is_stdin_) stream_ = nullptr;  // whoever feeds stdin may never stop
     std::vector<InputLine> rest;
-    while (auto line = next_locked()) rest.push_back(std::move(*line));
+    while (next_argument_ < arguments_.size()) {
+        rest.push_back({next_index_++, std::string(trimmed(arguments_[next_argument_++]))});
+    }
+    // A file's rest is all known; of stdin, whoever feeds it may never stop, so only the lines
+    // already taken from it (and so gone from the pipe) are reported.
+    for (;;) {
+        auto line = stream_is_stdin_ ? next_stdin_line(StdinRead::buffered) : next_stream_line();
+        if (!line) break;
+        const auto text = trimmed(*line);
+        if (!text.empty() && text.front() != '#') rest.push_back({next_index_++, std::string(text)});
+    }
     return rest;
 }
 

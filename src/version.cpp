@@ -2,6 +2,8 @@
 
 namespace corocrawl {
 
-std::string_view version() noexcept { return COROCRAWL_VERSION; }
+std::string_view version() noexcept {
+    return COROCRAWL_VERSION;
+}
 
 }  // namespace corocrawl

@@ -30,8 +30,8 @@ TEST_F(Cli, SeedScenarioPrintsThreeLinksInAboutOneDelay) {
 }
 
 TEST_F(Cli, JsonlRecordsCarryEveryField) {
-    const auto run = run_corocrawl({"crawl", url("/page/1"), url("/status/404"), "-x", feng,
-                                    "-x", "//title/text()", "-f", "jsonl", "--ordered"});
+    const auto run = run_corocrawl({"crawl", url("/page/1"), url("/status/404"), "-x", feng, "-x",
+                                    "//title/text()", "-f", "jsonl", "--ordered"});
     EXPECT_EQ(run.status, 1) << run.err;  // one URL failed
     const auto records = lines(run.out);
     ASSERT_EQ(records.size(), 2u);
@@ -55,9 +55,11 @@ TEST_F(Cli, JsonlRecordsCarryEveryField) {
 }
 
 TEST_F(Cli, CsvQuotesFieldsPerRfc4180) {
-    const auto run = run_corocrawl({"crawl", url("/page/1"), "-x", R"x(concat('a,"b', 'c'))x", "-f", "csv"});
+    const auto run =
+        run_corocrawl({"crawl", url("/page/1"), "-x", R"x(concat('a,"b', 'c'))x", "-f", "csv"});
     EXPECT_EQ(run.status, 0) << run.err;
-    EXPECT_EQ(run.out, "url,xpath,value\r\n" + url("/page/1") + R"x(,"concat('a,""b', 'c')","a,""bc")x" + "\r\n");
+    EXPECT_EQ(run.out, "url,xpath,value\r\n" + url("/page/1") +
+                           R"x(,"concat('a,""b', 'c')","a,""bc")x" + "\r\n");
 }
 
 TEST_F(Cli, OrderedRestoresInputOrder) {
@@ -75,7 +77,8 @@ TEST_F(Cli, WithUrlPrefixesEachValue) {
 }
 
 TEST_F(Cli, AbsoluteResolvesLinksAgainstThePage) {
-    const auto run = run_corocrawl({"crawl", url("/links"), "-x", "//a[@class='rel']/@href", "--absolute"});
+    const auto run =
+        run_corocrawl({"crawl", url("/links"), "-x", "//a[@class='rel']/@href", "--absolute"});
     ASSERT_EQ(run.status, 0) << run.err;
     const auto values = lines(run.out);
     const std::set<std::string> found(values.begin(), values.end());
@@ -86,7 +89,8 @@ TEST_F(Cli, AbsoluteResolvesLinksAgainstThePage) {
 
 TEST_F(Cli, WithoutXpathEachUrlGetsAStatusLine) {
     const auto run = run_corocrawl({"crawl", url("/page/1"), url("/status/404"), "--ordered"});
-    EXPECT_EQ(lines(run.out), (std::vector<std::string>{"200\t" + url("/page/1"), "404\t" + url("/status/404")}));
+    EXPECT_EQ(lines(run.out),
+              (std::vector<std::string>{"200\t" + url("/page/1"), "404\t" + url("/status/404")}));
 }
 
 TEST_F(Cli, InvalidXpathIsAUsageErrorBeforeAnyRequest) {
@@ -105,7 +109,8 @@ TEST_F(Cli, UsageErrorsExitTwo) {
 }
 
 TEST_F(Cli, InputFromStdinSkipsBlanksAndCommentsAndReportsBadLines) {
-    const std::string input = "# the seed pages\n\n" + url("/page/1") + "\nnot a url\n   \n" + url("/page/2") + "\n";
+    const std::string input =
+        "# the seed pages\n\n" + url("/page/1") + "\nnot a url\n   \n" + url("/page/2") + "\n";
     const auto run = run_corocrawl({"crawl", "-i", "-", "-f", "jsonl", "--ordered"}, input);
     EXPECT_EQ(run.status, 1);
     const auto records = lines(run.out);
@@ -134,7 +139,8 @@ TEST_F(Cli, InterruptWritesACancelledRecordForEveryUnfinishedUrl) {
     std::size_t cancelled = 0;
     for (const auto& record : records) {
         const auto json = boost::json::parse(record);  // every line whole
-        if (!json.at("ok").as_bool() && json.at("error").at("kind").as_string() == "cancelled") ++cancelled;
+        if (!json.at("ok").as_bool() && json.at("error").at("kind").as_string() == "cancelled")
+            ++cancelled;
     }
     EXPECT_EQ(cancelled, 300u);
     EXPECT_NE(run.err.find("interrupted"), std::string::npos) << run.err;
@@ -144,13 +150,14 @@ TEST_F(Cli, QuietStdinHoldsUpNeitherFetchingNorCtrlC) {
     // The writer sends two URLs and a half line, then goes quiet without closing the pipe.
     const std::string input = url("/page/1") + "\n" + url("/page/2") + "\n" + url("/page/3");
     for (const char* mode : {"async", "pool", "sync"}) {
-        const auto run = run_corocrawl({"crawl", "-i", "-", "-f", "jsonl", "-m", mode}, input, 800ms,
-                                       testing::Stdin::open_pipe);
+        const auto run = run_corocrawl({"crawl", "-i", "-", "-f", "jsonl", "-m", mode}, input,
+                                       800ms, testing::Stdin::open_pipe);
         EXPECT_EQ(run.status, 130) << mode << ": " << run.err;
         const auto records = lines(run.out);
         ASSERT_EQ(records.size(), 2u) << mode << ": " << run.out;  // the half line was no URL yet
         for (const auto& record : records) {
-            EXPECT_TRUE(boost::json::parse(record).at("ok").as_bool()) << mode << ": fetched while stdin was quiet";
+            EXPECT_TRUE(boost::json::parse(record).at("ok").as_bool())
+                << mode << ": fetched while stdin was quiet";
         }
         EXPECT_LT(run.elapsed, 3s) << mode;
     }

@@ -23,7 +23,8 @@ struct CrawlFixture : ::testing::Test {
 
     std::string url(const std::string& path) const { return server.base_url() + path; }
 
-    std::map<std::size_t, Result> crawl(const std::vector<std::string>& urls, CrawlStats* stats = nullptr) {
+    std::map<std::size_t, Result> crawl(const std::vector<std::string>& urls,
+                                        CrawlStats* stats = nullptr) {
         return testing::crawl_all(options, urls, stats);
     }
 };
@@ -35,11 +36,13 @@ TEST_F(CrawlFixture, SeedPagesOverlapAndTheirLinkIsExtracted) {
     std::vector<std::string> hrefs;
     const auto parse = [&](Result& result) {
         ASSERT_TRUE(result.ok()) << result.error->message;
-        auto extracted = xpath.extract(result.body, result.header("content-type"), result.final_url);
+        auto extracted =
+            xpath.extract(result.body, result.header("content-type"), result.final_url);
         std::lock_guard lock(mutex);
         for (auto& value : extracted.at(0).values) hrefs.push_back(value);
     };
-    for (const char* page : {"/bobo", "/jay", "/tom"}) crawler.add(url(page)).add_done_callback(parse);
+    for (const char* page : {"/bobo", "/jay", "/tom"})
+        crawler.add(url(page)).add_done_callback(parse);
 
     const CrawlStats stats = crawler.run();
     EXPECT_EQ(hrefs, std::vector<std::string>(3, "http://www.haha.com"));

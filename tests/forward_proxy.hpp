@@ -14,10 +14,11 @@
 namespace corocrawl::testing {
 
 class ForwardProxy {
-public:
+  public:
     // With `refuse_tunnels`, every CONNECT is answered 403.
     explicit ForwardProxy(bool refuse_tunnels = false)
-        : refuse_tunnels_(refuse_tunnels), acceptor_(io_, {boost::asio::ip::make_address("127.0.0.1"), 0}) {
+        : refuse_tunnels_(refuse_tunnels),
+          acceptor_(io_, {boost::asio::ip::make_address("127.0.0.1"), 0}) {
         boost::asio::co_spawn(io_, listen(), boost::asio::detached);
         thread_ = std::thread([this] { io_.run(); });
     }
@@ -26,12 +27,14 @@ public:
         thread_.join();
     }
 
-    std::string url() const { return "http://127.0.0.1:" + std::to_string(acceptor_.local_endpoint().port()); }
+    std::string url() const {
+        return "http://127.0.0.1:" + std::to_string(acceptor_.local_endpoint().port());
+    }
 
     std::atomic<std::size_t> forwarded{0};  // absolute-form requests
     std::atomic<std::size_t> tunnels{0};    // CONNECT requests
 
-private:
+  private:
     using tcp = boost::asio::ip::tcp;
     static constexpr auto nothrow = boost::asio::as_tuple(boost::asio::use_awaitable);
 
@@ -43,12 +46,14 @@ private:
         }
     }
 
-    boost::asio::awaitable<std::optional<tcp::socket>> connect_to(std::string_view host, std::string_view port) {
+    boost::asio::awaitable<std::optional<tcp::socket>> connect_to(std::string_view host,
+                                                                  std::string_view port) {
         tcp::resolver resolver(io_);
         auto [resolve_error, endpoints] = co_await resolver.async_resolve(host, port, nothrow);
         if (resolve_error) co_return std::nullopt;
         tcp::socket upstream(io_);
-        auto [connect_error, endpoint] = co_await boost::asio::async_connect(upstream, endpoints, nothrow);
+        auto [connect_error, endpoint] =
+            co_await boost::asio::async_connect(upstream, endpoints, nothrow);
         if (connect_error) co_return std::nullopt;
         co_return upstream;
     }
@@ -56,9 +61,11 @@ private:
     static boost::asio::awaitable<void> pipe(tcp::socket& from, tcp::socket& to) {
         std::array<char, 16 * 1024> chunk;
         for (;;) {
-            auto [read_error, n] = co_await from.async_read_some(boost::asio::buffer(chunk), nothrow);
+            auto [read_error, n] =
+                co_await from.async_read_some(boost::asio::buffer(chunk), nothrow);
             if (read_error) break;
-            auto [write_error, m] = co_await boost::asio::async_write(to, boost::asio::buffer(chunk.data(), n), nothrow);
+            auto [write_error, m] = co_await boost::asio::async_write(
+                to, boost::asio::buffer(chunk.data(), n), nothrow);
             if (write_error) break;
         }
         boost::system::error_code ignored;
@@ -78,9 +85,12 @@ private:
                 const std::string authority(request.target());
                 const auto colon = authority.rfind(':');
                 std::optional<tcp::socket> upstream;
-                if (!refuse_tunnels_) upstream = co_await connect_to(authority.substr(0, colon), authority.substr(colon + 1));
-                const std::string_view answer = upstream ? "HTTP/1.1 200 Connection established\r\n\r\n"
-                                                         : "HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n";
+                if (!refuse_tunnels_)
+                    upstream = co_await connect_to(authority.substr(0, colon),
+                                                   authority.substr(colon + 1));
+                const std::string_view answer =
+                    upstream ? "HTTP/1.1 200 Connection established\r\n\r\n"
+                             : "HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n";
                 co_await boost::asio::async_write(client, boost::asio::buffer(answer), nothrow);
                 if (upstream) co_await (pipe(client, *upstream) && pipe(*upstream, client));
                 co_return;
@@ -95,7 +105,8 @@ private:
             co_await http::async_write(*upstream, request, nothrow);
             boost::beast::flat_buffer upstream_buffer;
             http::response<http::string_body> response;
-            auto [response_error, m] = co_await http::async_read(*upstream, upstream_buffer, response, nothrow);
+            auto [response_error, m] =
+                co_await http::async_read(*upstream, upstream_buffer, response, nothrow);
             if (response_error) co_return;
             response.keep_alive(request.keep_alive());
             co_await http::async_write(client, response, nothrow);

@@ -1,11 +1,12 @@
 // The sans-IO HTTP core driven by hand: every protocol decision, without a socket.
+#include "fetch/http_core.hpp"
+
 #include <gtest/gtest.h>
 #include <zlib.h>
 
 #include <boost/beast/http/error.hpp>
 
 #include "fetch/body_decoder.hpp"
-#include "fetch/http_core.hpp"
 #include "fetch/retry_policy.hpp"
 
 namespace corocrawl::fetch {
@@ -55,7 +56,7 @@ TEST_F(Core, BuildsTheRequestFromTheOptions) {
     EXPECT_EQ(request.target(), "/p?x=1");
     EXPECT_EQ(request[http::field::host], "example.com:8080");
     EXPECT_EQ(request["X-Token"], "abc");
-    EXPECT_EQ(request[http::field::accept], "text/html");  // the user's header wins
+    EXPECT_EQ(request[http::field::accept], "text/html");   // the user's header wins
     EXPECT_EQ(request.count(http::field::user_agent), 0u);  // "Name:" removes it
     EXPECT_EQ(request[http::field::cookie], "a=1; b=2");
     EXPECT_EQ(request[http::field::accept_encoding], "gzip, deflate");
@@ -136,7 +137,8 @@ TEST_F(Core, RetryAfterIsHonouredUpToTheCap) {
     EXPECT_TRUE(std::holds_alternative<Finished>(greedy.next()));
     const Result result = greedy.take_result();
     EXPECT_EQ(result.error->kind, ErrorKind::http_status);
-    EXPECT_NE(result.error->message.find("Retry-After 86400 s"), std::string::npos) << result.error->message;
+    EXPECT_NE(result.error->message.find("Retry-After 86400 s"), std::string::npos)
+        << result.error->message;
 }
 
 TEST_F(Core, PostIsNotRetriedUnlessAsked) {
@@ -187,17 +189,23 @@ TEST_F(Core, ErrorsAreTypedByWhereTheyHappened) {
         exchange.on_failure(failure);
         return exchange.take_result().error->kind;
     };
-    EXPECT_EQ(kind_of({boost::asio::error::host_not_found, Phase::resolve, false, false}), ErrorKind::dns);
-    EXPECT_EQ(kind_of({boost::beast::error::timeout, Phase::read, false, true}), ErrorKind::timeout);
-    EXPECT_EQ(kind_of({boost::asio::error::operation_aborted, Phase::read, false, true}), ErrorKind::cancelled);
-    EXPECT_EQ(kind_of({http::error::body_limit, Phase::read, false, true}), ErrorKind::body_too_large);
+    EXPECT_EQ(kind_of({boost::asio::error::host_not_found, Phase::resolve, false, false}),
+              ErrorKind::dns);
+    EXPECT_EQ(kind_of({boost::beast::error::timeout, Phase::read, false, true}),
+              ErrorKind::timeout);
+    EXPECT_EQ(kind_of({boost::asio::error::operation_aborted, Phase::read, false, true}),
+              ErrorKind::cancelled);
+    EXPECT_EQ(kind_of({http::error::body_limit, Phase::read, false, true}),
+              ErrorKind::body_too_large);
     EXPECT_EQ(kind_of({http::error::bad_chunk, Phase::read, false, true}), ErrorKind::protocol);
-    EXPECT_EQ(kind_of({boost::asio::error::connection_reset, Phase::handshake, false, false}), ErrorKind::tls);
+    EXPECT_EQ(kind_of({boost::asio::error::connection_reset, Phase::handshake, false, false}),
+              ErrorKind::tls);
 }
 
 TEST_F(Core, CompressedBodiesAreDecoded) {
     const std::string page = "<html><body>" + std::string(5000, 'x') + "</body></html>";
-    for (const auto& [encoding, bits] : {std::pair{"gzip", 15 + 16}, {"deflate", 15}, {"deflate", -15}}) {
+    for (const auto& [encoding, bits] :
+         {std::pair{"gzip", 15 + 16}, {"deflate", 15}, {"deflate", -15}}) {
         Exchange exchange({0, "http://h.example/"}, options);
         expect_send(exchange.next());
         exchange.on_response(response(200, compress(page, bits), {{"Content-Encoding", encoding}}));
@@ -228,10 +236,13 @@ TEST(BodyDecoder, CorruptOrTruncatedStreamIsADecodeError) {
 }
 
 TEST(RetryPolicy, RetryAfterReadsSecondsAndDates) {
-    const auto now = std::chrono::system_clock::from_time_t(784111777);  // Sun, 06 Nov 1994 08:49:37 GMT
+    const auto now =
+        std::chrono::system_clock::from_time_t(784111777);  // Sun, 06 Nov 1994 08:49:37 GMT
     EXPECT_EQ(parse_retry_after("120", now), std::chrono::milliseconds(120'000));
-    EXPECT_EQ(parse_retry_after("Sun, 06 Nov 1994 08:50:37 GMT", now), std::chrono::milliseconds(60'000));
-    EXPECT_EQ(parse_retry_after("Sun, 06 Nov 1994 08:00:00 GMT", now), std::chrono::milliseconds(0));
+    EXPECT_EQ(parse_retry_after("Sun, 06 Nov 1994 08:50:37 GMT", now),
+              std::chrono::milliseconds(60'000));
+    EXPECT_EQ(parse_retry_after("Sun, 06 Nov 1994 08:00:00 GMT", now),
+              std::chrono::milliseconds(0));
     EXPECT_FALSE(parse_retry_after("", now));
     EXPECT_FALSE(parse_retry_after("soon", now));
     EXPECT_FALSE(parse_retry_after("-5", now));

@@ -38,9 +38,14 @@ TEST_P(Modes, EveryModeProducesTheSameRecordsOnAMixedList) {
     options.fetch.timeout = 1s;
     options.fetch.retries = 0;  // retries are tested on their own; here they would only add time
     const std::vector<std::string> urls{
-        url("/bobo?delay=0"), url("/status/404"),  url("/redirect/2"),
-        "not a url",          "http://127.0.0.1:" + std::to_string(testing::closed_port()) + "/",
-        url("/hang"),         url("/loop/a"),      url("/bytes/2000")};
+        url("/bobo?delay=0"),
+        url("/status/404"),
+        url("/redirect/2"),
+        "not a url",
+        "http://127.0.0.1:" + std::to_string(testing::closed_port()) + "/",
+        url("/hang"),
+        url("/loop/a"),
+        url("/bytes/2000")};
     const auto expected = crawl(Mode::async, urls);
     const auto actual = crawl(GetParam(), urls);
     ASSERT_EQ(actual.size(), urls.size());
@@ -63,7 +68,9 @@ TEST_P(Modes, KeepAliveIsUsedInEveryMode) {
 }
 
 INSTANTIATE_TEST_SUITE_P(BlockingModes, Modes, ::testing::Values(Mode::pool, Mode::sync),
-                         [](const auto& info) { return info.param == Mode::pool ? "pool" : "sync"; });
+                         [](const auto& info) {
+                             return info.param == Mode::pool ? "pool" : "sync";
+                         });
 
 struct Timing : Modes {};
 
@@ -101,9 +108,11 @@ TEST_F(Timing, CancelEndsBlockedWorkersPromptly) {
     options.threads = 4;
     options.mode = Mode::pool;
     CrawlStats stats;
-    const auto results = testing::crawl_all(options, std::vector<std::string>(20, url("/hang")), &stats, 300ms);
+    const auto results =
+        testing::crawl_all(options, std::vector<std::string>(20, url("/hang")), &stats, 300ms);
     std::size_t cancelled = 0;
-    for (const auto& [index, result] : results) cancelled += result.error && result.error->kind == ErrorKind::cancelled;
+    for (const auto& [index, result] : results)
+        cancelled += result.error && result.error->kind == ErrorKind::cancelled;
     EXPECT_TRUE(stats.interrupted);
     EXPECT_EQ(cancelled, 20u);
     EXPECT_LT(stats.wall, 2s);  // not the 30 s default timeout

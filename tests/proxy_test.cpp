@@ -28,8 +28,9 @@ struct Proxy : ::testing::Test {
 TEST_F(Proxy, HttpRequestsGoThroughTheProxyInAbsoluteForm) {
     for (const char* mode : {"async", "pool", "sync"}) {
         const auto before = proxy.forwarded.load();
-        const auto run = run_corocrawl({"crawl", url("/page/1"), url("/page/2"), "--proxy", proxy.url(),
-                                        "-x", "//title/text()", "--ordered", "-m", mode});
+        const auto run =
+            run_corocrawl({"crawl", url("/page/1"), url("/page/2"), "--proxy", proxy.url(), "-x",
+                           "//title/text()", "--ordered", "-m", mode});
         EXPECT_EQ(run.status, 0) << mode << ": " << run.err;
         EXPECT_EQ(run.out, "page 1\npage 2\n") << mode;
         EXPECT_EQ(proxy.forwarded.load() - before, 2u) << mode;
@@ -50,29 +51,34 @@ TEST_F(Proxy, EnvironmentIsReadAsCurlReadsIt) {
 
 TEST_F(Proxy, UnreachableProxyIsAProxyError) {
     const std::string dead = "http://127.0.0.1:" + std::to_string(testing::closed_port());
-    const auto run = run_corocrawl({"crawl", url("/page/1"), "--proxy", dead, "--retries", "0", "-f", "jsonl"});
+    const auto run =
+        run_corocrawl({"crawl", url("/page/1"), "--proxy", dead, "--retries", "0", "-f", "jsonl"});
     EXPECT_EQ(run.status, 1);
     const auto json = record(run);
     EXPECT_EQ(json.at("error").at("kind").as_string(), "proxy");
-    EXPECT_NE(std::string(json.at("error").at("message").as_string()).find(dead), std::string::npos);
+    EXPECT_NE(std::string(json.at("error").at("message").as_string()).find(dead),
+              std::string::npos);
 }
 
 TEST_F(Proxy, RefusedTunnelIsAProxyError) {
     testing::ForwardProxy refusing(true);
-    const auto run = run_corocrawl({"crawl", "https://127.0.0.1:" + std::to_string(server.port()) + "/page/1",
-                                    "--proxy", refusing.url(), "--retries", "0", "-f", "jsonl"});
+    const auto run =
+        run_corocrawl({"crawl", "https://127.0.0.1:" + std::to_string(server.port()) + "/page/1",
+                       "--proxy", refusing.url(), "--retries", "0", "-f", "jsonl"});
     EXPECT_EQ(run.status, 1);
     const auto json = record(run);
     EXPECT_EQ(json.at("error").at("kind").as_string(), "proxy");
-    EXPECT_NE(std::string(json.at("error").at("message").as_string()).find("403"), std::string::npos);
+    EXPECT_NE(std::string(json.at("error").at("message").as_string()).find("403"),
+              std::string::npos);
     EXPECT_EQ(refusing.tunnels.load(), 1u);
 }
 
 TEST_F(Proxy, TunnelCarriesTheTlsHandshake) {
     // The server speaks plain HTTP, so the handshake inside the tunnel fails: that it is a tls
     // error (not a proxy one) shows the tunnel was open and the TLS went through it.
-    const auto run = run_corocrawl({"crawl", "https://127.0.0.1:" + std::to_string(server.port()) + "/page/1",
-                                    "--proxy", proxy.url(), "--retries", "0", "-f", "jsonl"});
+    const auto run =
+        run_corocrawl({"crawl", "https://127.0.0.1:" + std::to_string(server.port()) + "/page/1",
+                       "--proxy", proxy.url(), "--retries", "0", "-f", "jsonl"});
     EXPECT_EQ(record(run).at("error").at("kind").as_string(), "tls");
     EXPECT_EQ(proxy.tunnels.load(), 1u);
 }

@@ -36,8 +36,8 @@ inline std::string read_file(const std::string& path) {
 // A scratch file name unique to this process and call.
 inline std::string scratch_path(const std::string& stem) {
     static int counter = 0;
-    return (std::filesystem::temp_directory_path() /
-            ("corocrawl-" + std::to_string(getpid()) + "-" + std::to_string(counter++) + "-" + stem))
+    return (std::filesystem::temp_directory_path() / ("corocrawl-" + std::to_string(getpid()) +
+                                                      "-" + std::to_string(counter++) + "-" + stem))
         .string();
 }
 
@@ -70,8 +70,10 @@ inline Run run_corocrawl(const std::vector<std::string>& args, const std::string
     } else {
         posix_spawn_file_actions_addopen(&actions, 0, in_path.c_str(), O_RDONLY, 0);
     }
-    posix_spawn_file_actions_addopen(&actions, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    posix_spawn_file_actions_addopen(&actions, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    posix_spawn_file_actions_addopen(&actions, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                     0600);
+    posix_spawn_file_actions_addopen(&actions, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                     0600);
 
     Run run;
     const auto start = std::chrono::steady_clock::now();
@@ -79,7 +81,8 @@ inline Run run_corocrawl(const std::vector<std::string>& args, const std::string
     if (posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ) == 0) {
         if (stdin_kind == Stdin::open_pipe) {
             close(pipe_ends[0]);
-            if (write(pipe_ends[1], input.data(), input.size()) != static_cast<ssize_t>(input.size())) {
+            if (write(pipe_ends[1], input.data(), input.size()) !=
+                static_cast<ssize_t>(input.size())) {
                 kill(pid, SIGKILL);
             }
         }

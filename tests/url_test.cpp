@@ -1,6 +1,6 @@
-#include <gtest/gtest.h>
-
 #include "corocrawl/url.hpp"
+
+#include <gtest/gtest.h>
 
 namespace corocrawl {
 namespace {

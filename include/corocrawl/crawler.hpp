@@ -20,12 +20,12 @@ using DoneCallback = std::function<void(Result&)>;
 
 // One URL added with Crawler::add, like an asyncio task: give it callbacks before run().
 class Task {
-public:
+  public:
     const std::string& url() const noexcept { return url_; }
     void add_done_callback(DoneCallback callback) { callbacks_.push_back(std::move(callback)); }
     const std::vector<DoneCallback>& callbacks() const noexcept { return callbacks_; }
 
-private:
+  private:
     friend class Crawler;
     explicit Task(std::string url) : url_(std::move(url)) {}
     std::string url_;
@@ -49,7 +49,7 @@ struct CrawlStats {
 void validate(const CrawlOptions& options);
 
 class Crawler {
-public:
+  public:
     explicit Crawler(CrawlOptions options = {});
     ~Crawler();
     Crawler(const Crawler&) = delete;
@@ -67,7 +67,7 @@ public:
     // Stops the crawl from any thread: no new requests; in-flight ones end as `cancelled`.
     void cancel() noexcept;
 
-private:
+  private:
     struct State;
     CrawlOptions options_;
     std::deque<Task> tasks_;

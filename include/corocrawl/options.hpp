@@ -19,7 +19,7 @@ enum class Mode { async, pool, sync };
 // How one URL is fetched: the sans-IO HTTP core reads these.
 struct FetchOptions {
     std::chrono::milliseconds connect_timeout{10'000};  // resolve + connect (+ TLS handshake)
-    std::chrono::milliseconds timeout{30'000};  // one attempt, its redirects included
+    std::chrono::milliseconds timeout{30'000};          // one attempt, its redirects included
     int max_redirects = 10;
     std::size_t max_body = 16 * 1024 * 1024;  // bytes, after decoding
     std::size_t max_header = 64 * 1024;       // bytes of response header
@@ -35,9 +35,9 @@ struct FetchOptions {
 
     // Retries: failed connections, timeouts, 429, 502, 503 and 504.
     int retries = 2;
-    std::chrono::milliseconds retry_delay{500};       // backoff base: 1x, 2x, 4x ... with jitter
+    std::chrono::milliseconds retry_delay{500};         // backoff base: 1x, 2x, 4x ... with jitter
     std::chrono::milliseconds retry_after_max{60'000};  // a longer Retry-After is not waited for
-    bool retry_all = false;                           // retry non-idempotent methods (POST) too
+    bool retry_all = false;                             // retry non-idempotent methods (POST) too
 
     // Proxies, "http://host:port" (empty: none): absolute-form requests for http URLs, CONNECT
     // tunnels for https. The CLI fills them from --proxy, or from the environment as curl does.

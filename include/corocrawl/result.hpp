@@ -57,11 +57,11 @@ struct Extraction {
 };
 
 struct Result {
-    std::size_t index = 0;  // position in the input (0-based): the order `--ordered` restores
-    std::size_t worker = 0;  // which concurrency slot (async) or thread (pool) fetched it
-    std::string url;        // as given in the input
-    std::string final_url;  // after redirects; empty when no request was made
-    int status = 0;         // final HTTP status; 0 when no response arrived
+    std::size_t index = 0;        // position in the input (0-based): the order `--ordered` restores
+    std::size_t worker = 0;       // which concurrency slot (async) or thread (pool) fetched it
+    std::string url;              // as given in the input
+    std::string final_url;        // after redirects; empty when no request was made
+    int status = 0;               // final HTTP status; 0 when no response arrived
     std::vector<Header> headers;  // of the final response
     std::string body;             // of the final response, decoded
     std::size_t bytes = 0;        // body bytes as received on the wire (before decoding)

@@ -26,7 +26,7 @@ struct SinkOptions {
 // In text and CSV, each failure also gets a line on `errors` (stderr), so stdout carries only
 // data; in JSON Lines the error is part of the record.
 class Sink {
-public:
+  public:
     Sink(std::ostream& out, std::ostream& errors, SinkOptions options);
     ~Sink();
 
@@ -37,7 +37,7 @@ public:
     // are skipped); in CSV, writes the header row if no record came. The destructor calls it.
     void finish();
 
-private:
+  private:
     // A record formatted on arrival, so records held back for `ordered` keep no page bodies.
     struct FormattedRecord {
         std::string output;

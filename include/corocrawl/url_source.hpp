@@ -17,7 +17,7 @@ struct InputLine {
 };
 
 class UrlSource {
-public:
+  public:
     // `stream` (may be null) is read after `arguments`. With `stream_is_stdin`, `stream` is
     // ignored and descriptor 0 is read directly (not through std::cin), so that interrupt() can
     // end a wait on a pipe or terminal that stays silent; and an interruption reports only the
@@ -43,7 +43,7 @@ public:
     // After an interruption: the lines still worth a `cancelled` record.
     std::vector<InputLine> rest_after_cancel();
 
-private:
+  private:
     // How far to go for a line of stdin: wait for one, take what is there, or only split what
     // was already read.
     enum class StdinRead { wait, available, buffered };

@@ -16,7 +16,7 @@ struct InvalidXPath : std::invalid_argument {
 };
 
 class XPathSet {
-public:
+  public:
     // Compiles every expression; throws InvalidXPath naming the first bad one and libxml2's
     // reason. Each is also evaluated once on an empty document, which rejects an unknown
     // function, undefined variable or namespace prefix wherever that evaluation reaches it
@@ -48,7 +48,7 @@ public:
     // application/xhtml+xml, or no Content-Type).
     static bool is_html(std::string_view content_type) noexcept;
 
-private:
+  private:
     struct Compiled;
     std::unique_ptr<Compiled> compiled_;
 };

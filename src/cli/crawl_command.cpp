@@ -57,7 +57,8 @@ Exit status: 0 all URLs ok, 1 some URL failed, 2 usage error (nothing fetched), 
 // "Name: value" as curl takes it.
 Header parse_header(const std::string& text) {
     const auto colon = text.find(':');
-    if (colon == std::string::npos) throw CLI::ValidationError("--header", "'" + text + "' is not 'Name: value'");
+    if (colon == std::string::npos)
+        throw CLI::ValidationError("--header", "'" + text + "' is not 'Name: value'");
     const auto value_start = text.find_first_not_of(" \t", colon + 1);
     return Header{text.substr(0, colon),
                   value_start == std::string::npos ? std::string() : text.substr(value_start)};
@@ -84,24 +85,28 @@ void proxies_from_environment(FetchOptions& fetch) {
 std::string request_body(const std::string& data) {
     if (!data.starts_with('@')) return data;
     std::ifstream file(data.substr(1), std::ios::binary);
-    if (!file) throw CLI::ValidationError("--data", "cannot read " + data.substr(1) + ": " + std::strerror(errno));
+    if (!file)
+        throw CLI::ValidationError("--data",
+                                   "cannot read " + data.substr(1) + ": " + std::strerror(errno));
     return std::string(std::istreambuf_iterator<char>(file), {});
 }
 
 std::string summary(const CrawlStats& stats) {
     char line[200];
-    std::snprintf(line, sizeof line, "corocrawl: %zu URLs, %zu ok, %zu failed%s in %.3f s (%.1f pages/s)%s",
-                  stats.urls, stats.ok, stats.failed,
-                  stats.cancelled ? (" (" + std::to_string(stats.cancelled) + " cancelled)").c_str() : "",
-                  static_cast<double>(stats.wall.count()) / 1000.0, stats.pages_per_second(),
-                  stats.interrupted ? ", interrupted" : "");
+    std::snprintf(
+        line, sizeof line, "corocrawl: %zu URLs, %zu ok, %zu failed%s in %.3f s (%.1f pages/s)%s",
+        stats.urls, stats.ok, stats.failed,
+        stats.cancelled ? (" (" + std::to_string(stats.cancelled) + " cancelled)").c_str() : "",
+        static_cast<double>(stats.wall.count()) / 1000.0, stats.pages_per_second(),
+        stats.interrupted ? ", interrupted" : "");
     return line;
 }
 
 // Turns the command line into library options, and rejects what cannot work.
 void settle_options(CrawlCommand& command) {
     if (command.urls.empty() && command.input.empty()) {
-        throw CLI::ValidationError("no URLs: give them as arguments, or -i FILE, or -i - for stdin");
+        throw CLI::ValidationError(
+            "no URLs: give them as arguments, or -i FILE, or -i - for stdin");
     }
     FetchOptions& fetch = command.crawl.fetch;
     fetch.timeout = milliseconds(command.timeout_s);
@@ -150,8 +155,8 @@ int run_crawl(CrawlCommand& command) {
     crawler.on_done([&](Result& result) {
         const auto content_type = result.header("content-type");
         if (result.ok() && command.sink.extracting && XPathSet::is_html(content_type)) {
-            result.extractions = xpaths->extract(result.body, content_type, result.final_url,
-                                                 command.absolute);
+            result.extractions =
+                xpaths->extract(result.body, content_type, result.final_url, command.absolute);
         }
         sink.write(result);
         progress->count(result);
@@ -181,66 +186,82 @@ void add_crawl_command(CLI::App& app, int& exit_status) {
     crawl->footer(examples);
 
     crawl->add_option("urls", command->urls, "URLs to crawl (http or https)");
-    crawl->add_option("-i,--input", command->input, "Read URLs from FILE, one a line ('-': stdin); "
-                                                     "blank lines and # comments are skipped");
+    crawl->add_option("-i,--input", command->input,
+                      "Read URLs from FILE, one a line ('-': stdin); "
+                      "blank lines and # comments are skipped");
     crawl->add_option("-x,--xpath", command->xpaths, "XPath to evaluate on every page (repeatable)")
         ->allow_extra_args(false);  // one value per -x: what follows is a URL
 
-    const std::map<std::string, Format> formats{{"text", Format::text}, {"jsonl", Format::jsonl},
-                                                {"csv", Format::csv}};
+    const std::map<std::string, Format> formats{
+        {"text", Format::text}, {"jsonl", Format::jsonl}, {"csv", Format::csv}};
     crawl->add_option("-f,--format", command->sink.format, "Output format: text, jsonl or csv")
         ->transform(CLI::CheckedTransformer(formats, CLI::ignore_case))
         ->default_str("text");
     crawl->add_option("-o,--output", command->output, "Write records to FILE instead of stdout");
-    crawl->add_option("--timeline", command->timeline,
-                      "Write the crawl's timeline to FILE.svg: one row per worker, one bar per request");
+    crawl->add_option(
+        "--timeline", command->timeline,
+        "Write the crawl's timeline to FILE.svg: one row per worker, one bar per request");
     crawl->add_flag("--with-url", command->sink.with_url, "text: prefix each value with URL<TAB>");
     crawl->add_flag("--ordered", command->sink.ordered, "Write records in input order");
     crawl->add_flag("--absolute", command->absolute,
                     "Resolve URL-valued results (href, src, ...) against the page's final URL");
 
-    const std::map<std::string, Mode> modes{{"async", Mode::async}, {"pool", Mode::pool},
-                                            {"sync", Mode::sync}};
-    crawl->add_option("-m,--mode", command->crawl.mode,
-                      "How to wait: async (coroutines), pool (blocking threads), sync (one by one)")
+    const std::map<std::string, Mode> modes{
+        {"async", Mode::async}, {"pool", Mode::pool}, {"sync", Mode::sync}};
+    crawl
+        ->add_option("-m,--mode", command->crawl.mode,
+                     "How to wait: async (coroutines), pool (blocking threads), sync (one by one)")
         ->transform(CLI::CheckedTransformer(modes, CLI::ignore_case))
         ->default_str("async");
     crawl->add_option("-t,--threads", command->crawl.threads, "pool: worker threads")
         ->check(CLI::Range(1, 10'000));
-    crawl->add_option("-c,--concurrency", command->crawl.concurrency, "async: requests in flight at once")
+    crawl
+        ->add_option("-c,--concurrency", command->crawl.concurrency,
+                     "async: requests in flight at once")
         ->check(CLI::Range(std::size_t{1}, std::size_t{1'000'000}));
-    crawl->add_option("--io-threads", command->crawl.io_threads, "async: threads running the event loop")
+    crawl
+        ->add_option("--io-threads", command->crawl.io_threads,
+                     "async: threads running the event loop")
         ->check(CLI::Range(1, 256));
-    crawl->add_option("--parse-threads", command->crawl.parse_threads,
-                      "Threads running done-callbacks (XPath); 0: on the fetching thread")
+    crawl
+        ->add_option("--parse-threads", command->crawl.parse_threads,
+                     "Threads running done-callbacks (XPath); 0: on the fetching thread")
         ->check(CLI::Range(0, 256));
-    crawl->add_option("--timeout", command->timeout_s, "Seconds for a whole request, redirects included")
+    crawl
+        ->add_option("--timeout", command->timeout_s,
+                     "Seconds for a whole request, redirects included")
         ->check(CLI::PositiveNumber);
-    crawl->add_option("--connect-timeout", command->connect_timeout_s,
-                      "Seconds to resolve and connect")
+    crawl
+        ->add_option("--connect-timeout", command->connect_timeout_s,
+                     "Seconds to resolve and connect")
         ->check(CLI::PositiveNumber);
     crawl->add_option("--max-redirects", command->crawl.fetch.max_redirects, "Redirects to follow")
         ->check(CLI::Range(0, 100));
-    crawl->add_option("--max-body", command->crawl.fetch.max_body,
-                      "Largest body accepted, in bytes (suffixes: KiB, MiB, ...)")
+    crawl
+        ->add_option("--max-body", command->crawl.fetch.max_body,
+                     "Largest body accepted, in bytes (suffixes: KiB, MiB, ...)")
         ->transform(CLI::AsSizeValue(false));
     crawl->add_option("-A,--user-agent", command->crawl.fetch.user_agent, "User-Agent header")
         ->default_str("corocrawl/" + std::string(version()));
 
     auto& fetch = command->crawl.fetch;
-    crawl->add_option("-X,--method", fetch.method, "Request method")->default_str("GET, or POST with -d");
-    crawl->add_option("-H,--header", command->headers,
-                      "Extra header 'Name: value' (repeatable; 'Name:' removes a default one)")
+    crawl->add_option("-X,--method", fetch.method, "Request method")
+        ->default_str("GET, or POST with -d");
+    crawl
+        ->add_option("-H,--header", command->headers,
+                     "Extra header 'Name: value' (repeatable; 'Name:' removes a default one)")
         ->allow_extra_args(false);
     crawl->add_option("-d,--data", command->data, "Request body: STRING, or @FILE (implies POST)");
     crawl->add_option("--cookie", fetch.cookie, "Cookie header value, e.g. 'a=1; b=2'");
     crawl->add_flag("--compressed,!--no-compressed", fetch.compressed,
                     "Ask for gzip/deflate and decode it");
-    crawl->add_option("--retries", fetch.retries,
-                      "Retries after a failed connection, a timeout, 429, 502, 503 or 504")
+    crawl
+        ->add_option("--retries", fetch.retries,
+                     "Retries after a failed connection, a timeout, 429, 502, 503 or 504")
         ->check(CLI::Range(0, 100));
-    crawl->add_option("--retry-delay", command->retry_delay_s,
-                      "Seconds before the first retry; doubled each time, with jitter")
+    crawl
+        ->add_option("--retry-delay", command->retry_delay_s,
+                     "Seconds before the first retry; doubled each time, with jitter")
         ->check(CLI::NonNegativeNumber);
     crawl->add_flag("--retry-all", fetch.retry_all, "Retry non-idempotent requests (POST) too");
     crawl->add_option("--proxy", command->proxy,
@@ -249,10 +270,13 @@ void add_crawl_command(CLI::App& app, int& exit_status) {
     crawl->add_option("--noproxy", fetch.no_proxy,
                       "Hosts or domains reached without the proxy, comma-separated ('*': all); "
                       "default: no_proxy from the environment");
-    crawl->add_option("--cacert", fetch.cacert, "Trust the CA certificates in this PEM file instead of the system's")
+    crawl
+        ->add_option("--cacert", fetch.cacert,
+                     "Trust the CA certificates in this PEM file instead of the system's")
         ->check(CLI::ExistingFile);
     crawl->add_flag("-k,--insecure", fetch.insecure,
-                    "Do not verify TLS certificates (UNSAFE: anyone on the path can read and change the pages)");
+                    "Do not verify TLS certificates (UNSAFE: anyone on the path can read and "
+                    "change the pages)");
 
     crawl->add_flag("-q,--quiet", command->quiet, "No summary line on stderr");
     crawl->add_flag("--progress,!--no-progress", command->progress,

@@ -8,7 +8,7 @@
 namespace corocrawl::cli {
 
 class InterruptWatcher {
-public:
+  public:
     // Must be created before any other thread, so that every thread inherits the blocked mask.
     // The first signal calls `on_interrupt`; a second one ends the process at once (status 130).
     explicit InterruptWatcher(std::function<void()> on_interrupt);
@@ -16,7 +16,7 @@ public:
     InterruptWatcher(const InterruptWatcher&) = delete;
     InterruptWatcher& operator=(const InterruptWatcher&) = delete;
 
-private:
+  private:
     std::function<void()> on_interrupt_;
     std::thread watcher_;
 };

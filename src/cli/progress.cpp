@@ -9,7 +9,8 @@ ProgressLine::ProgressLine(std::ostream& out, bool enabled) : out_(out) {
     if (!enabled) return;
     drawer_ = std::thread([this] {
         std::unique_lock lock(mutex_);
-        while (!wake_.wait_for(lock, std::chrono::milliseconds(200), [this] { return stopping_; })) {
+        while (
+            !wake_.wait_for(lock, std::chrono::milliseconds(200), [this] { return stopping_; })) {
             draw();
         }
         out_ << "\r\033[K" << std::flush;

@@ -13,7 +13,7 @@
 namespace corocrawl::cli {
 
 class ProgressLine {
-public:
+  public:
     // Draws nothing unless `enabled` (the CLI enables it when stderr is a terminal).
     ProgressLine(std::ostream& out, bool enabled);
     ~ProgressLine();  // erases the line
@@ -22,7 +22,7 @@ public:
 
     void count(const Result& result) noexcept;
 
-private:
+  private:
     void draw();
 
     std::ostream& out_;

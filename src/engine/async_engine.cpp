@@ -50,9 +50,10 @@ void run_async(CrawlRun& run, const CrawlOptions& options) {
     fetch::AsyncContext context(options.fetch);
 
     for (std::size_t slot = 0; slot < std::max<std::size_t>(1, options.concurrency); ++slot) {
-        asio::co_spawn(io, crawl_slot(slot, run, options.fetch, context), [](std::exception_ptr error) {
-            if (error) std::rethrow_exception(error);  // a bug: crawl_slot catches what it can
-        });
+        asio::co_spawn(
+            io, crawl_slot(slot, run, options.fetch, context), [](std::exception_ptr error) {
+                if (error) std::rethrow_exception(error);  // a bug: crawl_slot catches what it can
+            });
     }
     // Interruption stops the loop where it stands; the run reports what was in flight.
     run.set_stop([&io] { io.stop(); });

@@ -12,7 +12,7 @@ namespace {
 // Readable from the moment the crawl is cancelled: every blocked worker polls it, so one write
 // wakes them all.
 class CancelSignal {
-public:
+  public:
     CancelSignal() : fd_(::eventfd(0, EFD_CLOEXEC)) {
         if (fd_ < 0) throw std::system_error(errno, std::generic_category(), "eventfd");
     }
@@ -23,7 +23,7 @@ public:
     int fd() const noexcept { return fd_; }
     void raise() const noexcept { ::eventfd_write(fd_, 1); }
 
-private:
+  private:
     int fd_;
 };
 

@@ -1,8 +1,9 @@
 #include "engine/crawl_run.hpp"
-#include "engine/engines.hpp"
 
 #include <boost/asio/post.hpp>
 #include <iostream>
+
+#include "engine/engines.hpp"
 
 namespace corocrawl::engine {
 
@@ -15,9 +16,13 @@ CrawlRun::CrawlRun(const std::deque<Task>& tasks, UrlSource* more,
     }
 }
 
-std::optional<InputLine> CrawlRun::next() { return take(true).line; }
+std::optional<InputLine> CrawlRun::next() {
+    return take(true).line;
+}
 
-UrlSource::Polled CrawlRun::try_next() { return take(false); }
+UrlSource::Polled CrawlRun::try_next() {
+    return take(false);
+}
 
 UrlSource::Polled CrawlRun::take(bool wait_for_stdin) {
     if (cancelled_) return {std::nullopt, true};

@@ -15,7 +15,7 @@
 namespace corocrawl::engine {
 
 class CrawlRun {
-public:
+  public:
     CrawlRun(const std::deque<Task>& tasks, UrlSource* more,
              const std::vector<DoneCallback>& on_done, std::size_t parse_threads);
 
@@ -36,7 +36,7 @@ public:
     // cancelled, and counts.
     CrawlStats finish();
 
-private:
+  private:
     UrlSource::Polled take(bool wait_for_stdin);
     void run_callbacks(Result& result);
     void deliver_cancelled(std::size_t index, std::string url);

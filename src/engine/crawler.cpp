@@ -5,8 +5,8 @@
 #include <mutex>
 #include <stdexcept>
 
-#include "engine/crawl_run.hpp"
 #include "corocrawl/url.hpp"
+#include "engine/crawl_run.hpp"
 #include "engine/engines.hpp"
 #include "fetch/tls.hpp"
 
@@ -35,7 +35,8 @@ bool is_token(std::string_view text) {
 
 // CR or LF would end the header early and let a value inject headers of its own.
 bool is_header_value(std::string_view text) {
-    return text.find_first_of("\r\n") == std::string_view::npos && text.find('\0') == std::string_view::npos;
+    return text.find_first_of("\r\n") == std::string_view::npos &&
+           text.find('\0') == std::string_view::npos;
 }
 
 }  // namespace
@@ -46,13 +47,15 @@ void validate(const CrawlOptions& options) {
         throw std::invalid_argument("invalid method '" + fetch.method + "'");
     }
     for (const auto& header : fetch.headers) {
-        if (!is_token(header.name)) throw std::invalid_argument("invalid header name '" + header.name + "'");
+        if (!is_token(header.name))
+            throw std::invalid_argument("invalid header name '" + header.name + "'");
         if (!is_header_value(header.value)) {
             throw std::invalid_argument("header " + header.name + " contains CR, LF or NUL");
         }
     }
     for (const auto* value : {&fetch.user_agent, &fetch.cookie}) {
-        if (!is_header_value(*value)) throw std::invalid_argument("a header value contains CR, LF or NUL");
+        if (!is_header_value(*value))
+            throw std::invalid_argument("a header value contains CR, LF or NUL");
     }
     for (const auto* proxy : {&fetch.http_proxy, &fetch.https_proxy}) {
         if (proxy->empty()) continue;
@@ -78,7 +81,9 @@ Task& Crawler::add(std::string url) {
     return tasks_.back();
 }
 
-void Crawler::on_done(DoneCallback callback) { on_done_.push_back(std::move(callback)); }
+void Crawler::on_done(DoneCallback callback) {
+    on_done_.push_back(std::move(callback));
+}
 
 CrawlStats Crawler::run(UrlSource* more) {
     validate(options_);
@@ -89,9 +94,15 @@ CrawlStats Crawler::run(UrlSource* more) {
         if (state_->cancelled) run.cancel();
     }
     switch (options_.mode) {
-        case Mode::async: engine::run_async(run, options_); break;
-        case Mode::pool: engine::run_blocking(run, options_, options_.threads); break;
-        case Mode::sync: engine::run_blocking(run, options_, 1); break;
+        case Mode::async:
+            engine::run_async(run, options_);
+            break;
+        case Mode::pool:
+            engine::run_blocking(run, options_, options_.threads);
+            break;
+        case Mode::sync:
+            engine::run_blocking(run, options_, 1);
+            break;
     }
     {
         std::lock_guard lock(state_->mutex);

@@ -27,7 +27,9 @@ UrlSource::UrlSource(std::vector<std::string> arguments, std::istream* stream, b
     if (wake_fd_ < 0) throw std::system_error(errno, std::generic_category(), "eventfd");
 }
 
-UrlSource::~UrlSource() { ::close(wake_fd_); }
+UrlSource::~UrlSource() {
+    ::close(wake_fd_);
+}
 
 std::optional<InputLine> UrlSource::next() {
     std::lock_guard lock(mutex_);
@@ -41,7 +43,9 @@ UrlSource::Polled UrlSource::try_next() {
     return polled;
 }
 
-void UrlSource::interrupt() noexcept { ::eventfd_write(wake_fd_, 1); }
+void UrlSource::interrupt() noexcept {
+    ::eventfd_write(wake_fd_, 1);
+}
 
 std::optional<InputLine> UrlSource::next_locked(StdinRead how) {
     // Arguments are taken as given (a blank argument is still a bad URL worth reporting); lines of
@@ -85,7 +89,7 @@ std::optional<std::string> UrlSource::next_stdin_line(StdinRead how) {
             continue;
         }
         if (ready[1].revents & POLLIN) return std::nullopt;  // interrupted
-        if (count == 0) return std::nullopt;                  // nothing yet
+        if (count == 0) return std::nullopt;                 // nothing yet
         std::array<char, 64 * 1024> chunk;
         const ssize_t n = ::read(STDIN_FILENO, chunk.data(), chunk.size());
         if (n < 0 && errno == EINTR) continue;
@@ -109,7 +113,8 @@ std::vector<InputLine> UrlSource::rest_after_cancel() {
         auto line = stream_is_stdin_ ? next_stdin_line(StdinRead::buffered) : next_stream_line();
         if (!line) break;
         const auto text = trimmed(*line);
-        if (!text.empty() && text.front() != '#') rest.push_back({next_index_++, std::string(text)});
+        if (!text.empty() && text.front() != '#')
+            rest.push_back({next_index_++, std::string(text)});
     }
     return rest;
 }

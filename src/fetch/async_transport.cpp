@@ -30,7 +30,8 @@ asio::awaitable<bool> open_tunnel(beast::tcp_stream& stream, Exchange& exchange)
     beast::flat_buffer buffer;
     http::response_parser<http::empty_body> parser;
     parser.skip(true);  // a 2xx answer to CONNECT has no body: the tunnel starts right after it
-    auto [read_error, read] = co_await http::async_read_header(stream, buffer, parser, nothrow_awaitable);
+    auto [read_error, read] =
+        co_await http::async_read_header(stream, buffer, parser, nothrow_awaitable);
     if (read_error) {
         exchange.on_failure({read_error, Phase::tunnel, false, parser.got_some()});
         co_return false;
@@ -65,7 +66,8 @@ asio::awaitable<std::optional<AsyncConnection>> connect(Exchange& exchange, cons
 
     TlsStream tls(std::move(stream), context.tls);
     prepare_tls_client(tls, url);
-    auto [handshake_error] = co_await tls.async_handshake(asio::ssl::stream_base::client, nothrow_awaitable);
+    auto [handshake_error] =
+        co_await tls.async_handshake(asio::ssl::stream_base::client, nothrow_awaitable);
     if (handshake_error) {
         exchange.on_failure({handshake_error, Phase::handshake, false, false,
                              tls_failure_detail(tls.native_handle(), handshake_error)});
@@ -76,9 +78,11 @@ asio::awaitable<std::optional<AsyncConnection>> connect(Exchange& exchange, cons
 
 // Writes the request and reads the response on `stream`; true when the connection may be kept.
 template <class Stream>
-asio::awaitable<bool> exchange_over(Stream& stream, Exchange& exchange, const Send& send, bool reused) {
+asio::awaitable<bool> exchange_over(Stream& stream, Exchange& exchange, const Send& send,
+                                    bool reused) {
     beast::get_lowest_layer(stream).expires_at(exchange.deadline());
-    auto [write_error, written] = co_await http::async_write(stream, send.request, nothrow_awaitable);
+    auto [write_error, written] =
+        co_await http::async_write(stream, send.request, nothrow_awaitable);
     if (write_error) {
         exchange.on_failure({write_error, Phase::write, reused, false});
         co_return false;
@@ -94,7 +98,8 @@ asio::awaitable<bool> exchange_over(Stream& stream, Exchange& exchange, const Se
         co_return false;
     }
     exchange.timings().first_byte = Clock::now();
-    auto [body_error, body_bytes] = co_await http::async_read(stream, buffer, parser, nothrow_awaitable);
+    auto [body_error, body_bytes] =
+        co_await http::async_read(stream, buffer, parser, nothrow_awaitable);
     if (body_error) {
         exchange.on_failure({body_error, Phase::read, reused, true});
         co_return false;
@@ -108,7 +113,8 @@ asio::awaitable<bool> exchange_over(Stream& stream, Exchange& exchange, const Se
 }
 
 // One request and its response on a pooled or new connection; the outcome goes to the core.
-asio::awaitable<void> send_and_receive(Exchange& exchange, const Send& send, AsyncContext& context) {
+asio::awaitable<void> send_and_receive(Exchange& exchange, const Send& send,
+                                       AsyncContext& context) {
     std::optional<AsyncConnection> connection =
         send.fresh_connection ? std::nullopt : context.pool.take(send.connection_key);
     const bool reused = connection.has_value();
@@ -122,7 +128,8 @@ asio::awaitable<void> send_and_receive(Exchange& exchange, const Send& send, Asy
     const bool keep_alive = co_await std::visit(
         [&](auto& stream) { return exchange_over(stream, exchange, send, reused); }, *connection);
     if (keep_alive) {
-        std::visit([](auto& stream) { beast::get_lowest_layer(stream).expires_never(); }, *connection);
+        std::visit([](auto& stream) { beast::get_lowest_layer(stream).expires_never(); },
+                   *connection);
         context.pool.give_back(send.connection_key, std::move(*connection));
     }
 }

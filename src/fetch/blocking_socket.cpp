@@ -17,9 +17,10 @@ bool BlockingSocket::wait(short events, error_code& error) {
         }
         const auto remaining = std::chrono::ceil<std::chrono::milliseconds>(deadline_ - now);
         pollfd fds[2] = {{socket_.native_handle(), events, 0}, {cancel_fd_, POLLIN, 0}};
-        const int timeout_ms = deadline_ == Clock::time_point::max()
-                                   ? -1
-                                   : static_cast<int>(std::min<long long>(remaining.count(), 60'000));
+        const int timeout_ms =
+            deadline_ == Clock::time_point::max()
+                ? -1
+                : static_cast<int>(std::min<long long>(remaining.count(), 60'000));
         const int ready = ::poll(fds, 2, timeout_ms);
         if (ready < 0 && errno != EINTR) {
             error = error_code(errno, asio::error::get_system_category());
@@ -38,7 +39,8 @@ bool BlockingSocket::sleep(std::chrono::milliseconds duration, int cancel_fd) {
     for (auto now = Clock::now(); now < until; now = Clock::now()) {
         pollfd cancel{cancel_fd, POLLIN, 0};
         const auto remaining = std::chrono::ceil<std::chrono::milliseconds>(until - now);
-        if (::poll(&cancel, 1, static_cast<int>(std::min<long long>(remaining.count(), 60'000))) > 0) {
+        if (::poll(&cancel, 1, static_cast<int>(std::min<long long>(remaining.count(), 60'000))) >
+            0) {
             return false;
         }
     }

@@ -15,7 +15,7 @@
 namespace corocrawl::fetch {
 
 class BlockingSocket {
-public:
+  public:
     // `cancel_fd` becomes readable when the crawl is cancelled (an eventfd shared by all workers).
     BlockingSocket(boost::asio::ip::tcp::socket socket, int cancel_fd)
         : socket_(std::move(socket)), cancel_fd_(cancel_fd) {
@@ -57,7 +57,7 @@ public:
 
     boost::asio::ip::tcp::socket& socket() noexcept { return socket_; }
 
-private:
+  private:
     template <class Operation>
     std::size_t transfer(short events, boost::system::error_code& error, Operation operation) {
         for (;;) {

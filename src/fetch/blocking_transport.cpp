@@ -22,8 +22,9 @@ using TlsStream = asio::ssl::stream<BlockingSocket>;
 
 // Connects to one endpoint, bounded by `deadline`. Asio's own blocking connect waits without
 // limit, hence the non-blocking connect and poll.
-std::optional<BlockingSocket> connect_endpoint(const tcp::endpoint& endpoint, Clock::time_point deadline,
-                                               BlockingContext& context, error_code& error) {
+std::optional<BlockingSocket> connect_endpoint(const tcp::endpoint& endpoint,
+                                               Clock::time_point deadline, BlockingContext& context,
+                                               error_code& error) {
     BlockingSocket socket(tcp::socket(context.io, endpoint.protocol()), context.cancel_fd);
     socket.expires_at(deadline);
     if (::connect(socket.socket().native_handle(), endpoint.data(),
@@ -66,7 +67,8 @@ bool open_tunnel(BlockingSocket& socket, Exchange& exchange) {
 // Resolves, connects (to the proxy, if any; through its tunnel for https) to the first endpoint
 // that answers and for https shakes hands, bounded by the connect deadline; nothing on failure
 // (reported to the core).
-std::optional<BlockingConnection> connect(Exchange& exchange, const Send& send, BlockingContext& context) {
+std::optional<BlockingConnection> connect(Exchange& exchange, const Send& send,
+                                          BlockingContext& context) {
     const auto deadline = exchange.connect_deadline();
     const Url& url = send.url;
     const Url& peer = send.proxy ? *send.proxy : url;
@@ -80,7 +82,8 @@ std::optional<BlockingConnection> connect(Exchange& exchange, const Send& send, 
     std::optional<BlockingSocket> socket;
     for (const auto& entry : endpoints) {
         socket = connect_endpoint(entry.endpoint(), deadline, context, error);
-        if (socket || error == asio::error::operation_aborted || error == beast::error::timeout) break;
+        if (socket || error == asio::error::operation_aborted || error == beast::error::timeout)
+            break;
     }
     if (!socket) {
         exchange.on_failure({error, Phase::connect, false, false});
@@ -148,7 +151,8 @@ void send_and_receive(Exchange& exchange, const Send& send, BlockingContext& con
     const bool keep_alive = std::visit(
         [&](auto& stream) { return exchange_over(stream, exchange, send, reused); }, *connection);
     if (keep_alive) {
-        std::visit([](auto& stream) { beast::get_lowest_layer(stream).expires_never(); }, *connection);
+        std::visit([](auto& stream) { beast::get_lowest_layer(stream).expires_never(); },
+                   *connection);
         context.pool.give_back(send.connection_key, std::move(*connection));
     }
 }

@@ -12,11 +12,9 @@ namespace {
 
 // A z_stream set up for inflating, ended whatever happens.
 class Inflater {
-public:
+  public:
     // window_bits: 15 + 32 detects zlib or gzip; -15 is raw deflate.
-    explicit Inflater(int window_bits) {
-        ok_ = inflateInit2(&stream_, window_bits) == Z_OK;
-    }
+    explicit Inflater(int window_bits) { ok_ = inflateInit2(&stream_, window_bits) == Z_OK; }
     ~Inflater() {
         if (ok_) inflateEnd(&stream_);
     }
@@ -24,7 +22,8 @@ public:
     Inflater& operator=(const Inflater&) = delete;
 
     // Inflates all of `input`; false with `error` set on failure.
-    bool inflate_all(std::string_view input, std::size_t max_output, std::string& output, Error& error) {
+    bool inflate_all(std::string_view input, std::size_t max_output, std::string& output,
+                     Error& error) {
         if (!ok_) {
             error = {ErrorKind::decode, "zlib could not be initialised"};
             return false;
@@ -60,7 +59,7 @@ public:
         }
     }
 
-private:
+  private:
     z_stream stream_{};
     bool ok_ = false;
 };
@@ -79,7 +78,8 @@ std::variant<std::string, Error> decode_body(std::string body, std::string_view 
     const std::string encoding = lower(content_encoding);
     if (encoding.empty() || encoding == "identity") return body;
     if (encoding != "gzip" && encoding != "x-gzip" && encoding != "deflate") {
-        return Error{ErrorKind::decode, "unsupported Content-Encoding: " + std::string(content_encoding)};
+        return Error{ErrorKind::decode,
+                     "unsupported Content-Encoding: " + std::string(content_encoding)};
     }
     std::string decoded;
     Error error{ErrorKind::decode, {}};

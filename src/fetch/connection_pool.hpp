@@ -12,7 +12,7 @@ namespace corocrawl::fetch {
 // `Stream` is whatever the transport reads and writes (plain TCP or TLS). Thread-safe.
 template <class Stream>
 class ConnectionPool {
-public:
+  public:
     // An idle connection to `origin`, or nothing when there is none.
     std::optional<Stream> take(const std::string& origin) {
         std::lock_guard lock(mutex_);
@@ -34,7 +34,7 @@ public:
         idle_.clear();
     }
 
-private:
+  private:
     std::mutex mutex_;
     std::unordered_map<std::string, std::vector<Stream>> idle_;
 };

@@ -41,12 +41,18 @@ http::verb initial_method(const FetchOptions& options) {
 
 std::string_view phase_name(Phase phase) {
     switch (phase) {
-        case Phase::resolve: return "resolving the host";
-        case Phase::connect: return "connecting";
-        case Phase::tunnel: return "opening the proxy tunnel";
-        case Phase::handshake: return "in the TLS handshake";
-        case Phase::write: return "sending the request";
-        case Phase::read: return "reading the response";
+        case Phase::resolve:
+            return "resolving the host";
+        case Phase::connect:
+            return "connecting";
+        case Phase::tunnel:
+            return "opening the proxy tunnel";
+        case Phase::handshake:
+            return "in the TLS handshake";
+        case Phase::write:
+            return "sending the request";
+        case Phase::read:
+            return "reading the response";
     }
     return "";
 }
@@ -146,8 +152,9 @@ Request Exchange::tunnel_request() const {
 
 bool Exchange::on_tunnel_response(const http::response_header<>& answer) {
     if (answer.result_int() / 100 == 2) return true;
-    fail(ErrorKind::proxy, "proxy " + proxy_->origin() + " refused the tunnel: " +
-                               std::to_string(answer.result_int()) + " " + std::string(answer.reason()));
+    fail(ErrorKind::proxy, "proxy " + proxy_->origin() +
+                               " refused the tunnel: " + std::to_string(answer.result_int()) + " " +
+                               std::string(answer.reason()));
     return false;
 }
 
@@ -170,10 +177,9 @@ void Exchange::on_response(Response&& response) {
         const auto asked = parse_retry_after(response[http::field::retry_after]);
         if (asked && *asked > options_.retry_after_max) {
             finish(std::move(response));
-            result_.error->message += " (Retry-After " + std::to_string(asked->count() / 1000) +
-                                      " s is beyond the " +
-                                      std::to_string(options_.retry_after_max.count() / 1000) +
-                                      " s that are waited for)";
+            result_.error->message +=
+                " (Retry-After " + std::to_string(asked->count() / 1000) + " s is beyond the " +
+                std::to_string(options_.retry_after_max.count() / 1000) + " s that are waited for)";
             return;
         }
         if (retry(asked)) return;
@@ -227,9 +233,8 @@ void Exchange::finish(Response&& response) {
     }
     result_.body = std::get<std::string>(std::move(decoded));
     if (result_.status < 200 || result_.status > 299) {
-        result_.error = Error{ErrorKind::http_status,
-                              "HTTP " + std::to_string(result_.status) + " " +
-                                  std::string(response.reason())};
+        result_.error = Error{ErrorKind::http_status, "HTTP " + std::to_string(result_.status) +
+                                                          " " + std::string(response.reason())};
     }
 }
 
@@ -244,7 +249,8 @@ void Exchange::on_failure(const Failure& failure) {
         return;
     }
     Error error = classify(failure);
-    const bool connection_failed = error.kind == ErrorKind::connect || error.kind == ErrorKind::proxy;
+    const bool connection_failed =
+        error.kind == ErrorKind::connect || error.kind == ErrorKind::proxy;
     if ((connection_failed || error.kind == ErrorKind::timeout) && retry(std::nullopt)) {
         return;
     }
@@ -257,11 +263,11 @@ Error Exchange::classify(const Failure& failure) const {
                           (failure.detail.empty() ? code.message() : failure.detail);
     if (is_timeout(code)) {
         const bool connecting = failure.phase <= Phase::handshake;
-        return {ErrorKind::timeout,
-                "timed out " + std::string(phase_name(failure.phase)) + " after " +
-                    std::to_string(connecting ? options_.connect_timeout.count()
-                                              : options_.timeout.count()) +
-                    " ms"};
+        return {ErrorKind::timeout, "timed out " + std::string(phase_name(failure.phase)) +
+                                        " after " +
+                                        std::to_string(connecting ? options_.connect_timeout.count()
+                                                                  : options_.timeout.count()) +
+                                        " ms"};
     }
     if (code == asio::error::operation_aborted) return {ErrorKind::cancelled, "cancelled"};
     if (code == http::error::body_limit) {
@@ -271,13 +277,18 @@ Error Exchange::classify(const Failure& failure) const {
     const bool reaching_proxy = failure.phase <= Phase::tunnel && proxy_;
     if (reaching_proxy) return {ErrorKind::proxy, "proxy " + proxy_->origin() + ": " + message};
     switch (failure.phase) {
-        case Phase::resolve: return {ErrorKind::dns, std::move(message)};
+        case Phase::resolve:
+            return {ErrorKind::dns, std::move(message)};
         case Phase::connect:
-        case Phase::tunnel: return {ErrorKind::connect, std::move(message)};
-        case Phase::handshake: return {ErrorKind::tls, std::move(message)};
-        default: break;
+        case Phase::tunnel:
+            return {ErrorKind::connect, std::move(message)};
+        case Phase::handshake:
+            return {ErrorKind::tls, std::move(message)};
+        default:
+            break;
     }
-    if (code.category() == asio::error::get_ssl_category()) return {ErrorKind::tls, std::move(message)};
+    if (code.category() == asio::error::get_ssl_category())
+        return {ErrorKind::tls, std::move(message)};
     return {ErrorKind::protocol, std::move(message)};
 }
 
@@ -287,8 +298,8 @@ void Exchange::fail(ErrorKind kind, std::string message) {
 }
 
 Result Exchange::take_result() {
-    result_.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() -
-                                                                            result_.timings.start);
+    result_.elapsed =
+        std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - result_.timings.start);
     return std::move(result_);
 }
 

@@ -42,9 +42,9 @@ using ResponseParser = http::response_parser<http::string_body>;
 struct Send {
     const Url& url;
     const Request& request;
-    const Url* proxy;                     // null: direct
-    const std::string& connection_key;    // connections are pooled and reused under this key
-    bool fresh_connection;  // do not take a pooled connection (the last one was stale)
+    const Url* proxy;                   // null: direct
+    const std::string& connection_key;  // connections are pooled and reused under this key
+    bool fresh_connection;              // do not take a pooled connection (the last one was stale)
 
     bool tunnelled() const noexcept { return proxy && url.is_https(); }
 };
@@ -62,13 +62,13 @@ enum class Phase { resolve, connect, tunnel, handshake, write, read };
 struct Failure {
     boost::system::error_code code;
     Phase phase;
-    bool reused_connection;  // the connection came from the pool
-    bool response_started;   // at least one byte of the response had arrived
+    bool reused_connection;   // the connection came from the pool
+    bool response_started;    // at least one byte of the response had arrived
     std::string detail = {};  // what the transport knows beyond the code (a certificate's fault)
 };
 
 class Exchange {
-public:
+  public:
     Exchange(InputLine input, const FetchOptions& options);
 
     Action next();
@@ -89,7 +89,7 @@ public:
 
     Result take_result();
 
-private:
+  private:
     void start_request(Url url, http::verb method, bool with_body);
     void finish(Response&& response);
     void fail(ErrorKind kind, std::string message);

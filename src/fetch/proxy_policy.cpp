@@ -18,14 +18,16 @@ bool bypasses_proxy(const std::string& host, std::string_view no_proxy) {
     while (!no_proxy.empty()) {
         const auto comma = no_proxy.find(',');
         std::string_view entry = no_proxy.substr(0, comma);
-        no_proxy = comma == std::string_view::npos ? std::string_view{} : no_proxy.substr(comma + 1);
+        no_proxy =
+            comma == std::string_view::npos ? std::string_view{} : no_proxy.substr(comma + 1);
         while (!entry.empty() && entry.front() == ' ') entry.remove_prefix(1);
         while (!entry.empty() && entry.back() == ' ') entry.remove_suffix(1);
         if (entry.starts_with('.')) entry.remove_prefix(1);
         if (entry.empty()) continue;
         if (entry == "*") return true;
         const std::string domain = lower(entry);
-        if (name == domain || (name.size() > domain.size() && name.ends_with("." + domain))) return true;
+        if (name == domain || (name.size() > domain.size() && name.ends_with("." + domain)))
+            return true;
     }
     return false;
 }

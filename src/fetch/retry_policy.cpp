@@ -14,12 +14,13 @@ bool is_retryable_status(unsigned status) noexcept {
 std::chrono::milliseconds backoff(const FetchOptions& options, int retry) {
     thread_local std::minstd_rand random{std::random_device{}()};
     std::uniform_real_distribution<double> jitter(0.5, 1.5);
-    const double base = static_cast<double>(options.retry_delay.count()) * (1 << std::min(retry - 1, 20));
+    const double base =
+        static_cast<double>(options.retry_delay.count()) * (1 << std::min(retry - 1, 20));
     return std::chrono::milliseconds(static_cast<long long>(base * jitter(random)));
 }
 
-std::optional<std::chrono::milliseconds> parse_retry_after(std::string_view value,
-                                                           std::chrono::system_clock::time_point now) {
+std::optional<std::chrono::milliseconds> parse_retry_after(
+    std::string_view value, std::chrono::system_clock::time_point now) {
     while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
     while (!value.empty() && value.back() == ' ') value.remove_suffix(1);
     if (value.empty()) return std::nullopt;

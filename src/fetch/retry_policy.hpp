@@ -20,6 +20,7 @@ std::chrono::milliseconds backoff(const FetchOptions& options, int retry);
 // A Retry-After header's wait: delay-seconds or an HTTP-date (relative to `now`); nothing
 // when absent or unreadable.
 std::optional<std::chrono::milliseconds> parse_retry_after(
-    std::string_view value, std::chrono::system_clock::time_point now = std::chrono::system_clock::now());
+    std::string_view value,
+    std::chrono::system_clock::time_point now = std::chrono::system_clock::now());
 
 }  // namespace corocrawl::fetch

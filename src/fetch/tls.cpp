@@ -20,9 +20,10 @@ ssl::context make_tls_context(const FetchOptions& options) {
         context.load_verify_file(options.cacert, error);
     }
     if (error) {
-        throw std::runtime_error("cannot load CA certificates" +
-                                 (options.cacert.empty() ? std::string() : " from " + options.cacert) +
-                                 ": " + error.message());
+        throw std::runtime_error(
+            "cannot load CA certificates" +
+            (options.cacert.empty() ? std::string() : " from " + options.cacert) + ": " +
+            error.message());
     }
     context.set_verify_mode(options.insecure ? ssl::verify_none : ssl::verify_peer);
     return context;
@@ -37,7 +38,8 @@ bool is_ip_literal(const std::string& host) {
 std::string tls_failure_detail(SSL* ssl, const boost::system::error_code& code) {
     const long verify = SSL_get_verify_result(ssl);
     if (verify != X509_V_OK) {
-        return std::string("certificate verification failed: ") + X509_verify_cert_error_string(verify);
+        return std::string("certificate verification failed: ") +
+               X509_verify_cert_error_string(verify);
     }
     return code.message();
 }

@@ -27,7 +27,8 @@ std::string encode_lenient(std::string_view text) {
 }
 
 Error invalid(std::string_view text, std::string_view why) {
-    return Error{ErrorKind::invalid_url, "invalid URL '" + std::string(text) + "': " + std::string(why)};
+    return Error{ErrorKind::invalid_url,
+                 "invalid URL '" + std::string(text) + "': " + std::string(why)};
 }
 
 // Checks an absolute URL and brings it to the one form used for requests, pooling and output.

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <zlib.h>
 
+#include <boost/asio/error.hpp>
 #include <boost/beast/http/error.hpp>
 
 #include "fetch/body_decoder.hpp"

@@ -4,35 +4,56 @@
 //
 //   /                    index page linking /bobo, /jay and /tom
 //   /bobo /jay /tom      the seed's pages, after the server's delay (default 2 s): <title> is the
-//   route's
-//                        name, UTF-8 Chinese text, <ul> lists of links, and exactly one
+//                        route's name, UTF-8 Chinese text, <ul> lists of links, and exactly one
 //                        <a id="feng" href="http://www.haha.com">
-//   /page/N              synthetic page N (a non-negative integer, else 404), no delay: title "page
-//   N",
-//                        the feng link, and three <a class="next"> links to /page/((N*7+1)%1000),
-//                        /page/((N*13+5)%1000) and /page/(N+1) — an endless, deterministic site
+//   /page/N              synthetic page N (a non-negative integer, else 404), no delay: title
+//                        "page N", the feng link, and three <a class="next"> links to
+//                        /page/((N*7+1)%1000), /page/((N*13+5)%1000) and /page/(N+1) — an endless,
+//                        deterministic site
 //   /status/CODE         answers with status CODE (200–599; 1xx or not a number: 400) and a small
-//   HTML
-//                        body naming it; 204 has no body and no Content-Length
+//                        HTML body naming it; 204 has no body and no Content-Length
 //   /redirect/N          ?code=301|302|303|307|308 (default 302) to the relative /redirect/N-1,
-//   query kept;
-//                        /redirect/0 is a 200 page with the feng link
+//                        query kept; /redirect/0 is a 200 page with the feng link
 //   /redirect-to?url=U   ?code=… (default 302) to U, percent-decoded, absolute or relative
 //   /loop/a, /loop/b     302 to each other, query kept: a redirect loop
-//   /bytes/N             an HTML page of exactly N bytes (N ≤ 100 MiB, else 400): <html><body>, the
-//   feng
-//                        link when it fits, 'x' filler, </body></html>
+//   /bytes/N             an HTML page of exactly N bytes (N ≤ 100 MiB, else 400): <html><body>,
+//                        the feng link when it fits, 'x' filler, </body></html>
 //   /echo                any method: 200 application/json {"method", "target", "headers":
-//   {lower-case
-//                        name: value, repeats joined by ", "}, "body"} — what the client sent
-//   /hang                reads the request and never answers, until the client or the server closes
-//   /links               <a class="rel"> links of every relative shape; against http://HOST/links
-//   they
-//                        resolve to /page/1, /page/2, /x, /links?q=1, http://other.example/y and
-//                        https://abs.example/z
+//                        {lower-case name: value, repeats joined by ", "}, "body"} — what the
+//                        client sent; with ?as=html, the same JSON as the text of
+//                        <pre id="echo"> in an HTML page, for clients that extract from HTML
+//   /hang                reads the request and never answers, until the client or the server
+//                        closes
+//   /links               <a class="rel"> links of every relative shape; against
+//                        http://HOST/links they resolve to /page/1, /page/2, /x, /links?q=1,
+//                        http://other.example/y and https://abs.example/z
+//
+// HTTP as the real web speaks it. Compressed bodies are sent whatever the request's
+// Accept-Encoding says:
+//   /gzip/page/N         /page/N's exact HTML with Content-Encoding: gzip
+//   /deflate/page/N      the same with Content-Encoding: deflate (the zlib wrapper)
+//   /gzip/corrupt        Content-Encoding: gzip; a correct gzip header, corrupted bytes midway
+//   /gzip/bomb?size=N    a valid gzip body that decodes to N zero bytes (default 1 GiB, at most
+//                        4 GiB); about 1 MiB per GiB on the wire; built once per size, which takes
+//                        about 2 s per GiB
+//   /flaky/KEY           ?fail=K (default 1) &status=S (default 503; 400–599) &retry_after=R: the
+//                        first K requests for KEY answer S, with `Retry-After: R` when R is given;
+//                        later ones a 200 page with the feng link. Counted per KEY for the
+//                        server's life, whatever the query: use a fresh KEY per test
+//   /charset/NAME        ?declare=header|meta|http-equiv|both|bom (default header): an HTML page
+//                        in charset NAME (one of charset_samples.hpp: gbk, gb18030, big5,
+//                        shift_jis, euc-kr, windows-1252, iso-8859-1, utf-8; else 404) whose
+//                        <title> and <p id="t"> hold the sample text for NAME. The charset is
+//                        declared only in Content-Type (header), only in <meta charset> (meta) or
+//                        <meta http-equiv="Content-Type"> (http-equiv) with Content-Type text/html;
+//                        both: Content-Type says NAME and <meta charset> says koi8-r, wrongly;
+//                        bom (NAME must be utf-8): a UTF-8 BOM, a wrong koi8-r <meta>, no charset
+//                        in Content-Type
+//   /json                application/json: a small object
+//   /image.png           image/png: a 1×1 PNG
 //
 // Any other path: 404. A method other than GET or HEAD on a route that takes only those: 405 with
-// `Allow: GET, HEAD`. Pages are text/html; charset=utf-8.
+// `Allow: GET, HEAD`. Pages are text/html; charset=utf-8 unless said otherwise.
 #include "routes.hpp"
 
 #include <array>
@@ -44,6 +65,10 @@
 #include <string>
 #include <string_view>
 
+#include "charset_encoder.hpp"
+#include "charset_samples.hpp"
+#include "compression.hpp"
+
 namespace corocrawl::test_server {
 namespace {
 
@@ -53,6 +78,8 @@ using std::chrono::milliseconds;
 constexpr std::string_view html_type = "text/html; charset=utf-8";
 constexpr std::string_view feng_link = R"(<a id="feng" href="http://www.haha.com">feng</a>)";
 constexpr std::uint64_t max_bytes_body = 100 * 1024 * 1024;
+constexpr std::uint64_t default_bomb_size = std::uint64_t{1} << 30;
+constexpr std::uint64_t max_bomb_size = std::uint64_t{4} << 30;
 constexpr milliseconds max_delay = 1h;
 
 // ---- reading the target -------------------------------------------------------------------------
@@ -184,6 +211,7 @@ struct Call {
     const Target& target;
     std::string_view parameter;
     milliseconds page_delay;
+    RouteMemory& memory;
 };
 
 Reply index_page(const Call&) {
@@ -327,6 +355,22 @@ Reply sized_page(const Call& call) {
     return {make_response(http::status::ok, std::move(body))};
 }
 
+std::string escape_html(std::string_view text) {
+    std::string escaped;
+    for (char c : text) {
+        if (c == '&') {
+            escaped += "&amp;";
+        } else if (c == '<') {
+            escaped += "&lt;";
+        } else if (c == '>') {
+            escaped += "&gt;";
+        } else {
+            escaped += c;
+        }
+    }
+    return escaped;
+}
+
 Reply echo(const Call& call) {
     boost::json::object headers;
     for (const auto& field : call.request) {
@@ -345,7 +389,14 @@ Reply echo(const Call& call) {
         {"headers", std::move(headers)},
         {"body", call.request.body()},
     };
-    return {make_response(http::status::ok, boost::json::serialize(echoed), "application/json")};
+    auto json = boost::json::serialize(echoed);
+    if (call.target.param("as") != "html") {
+        return {make_response(http::status::ok, std::move(json), "application/json")};
+    }
+    return {make_response(http::status::ok,
+                          "<!DOCTYPE html>\n<html><head><meta charset=\"UTF-8\"><title>echo</title>"
+                          "</head>\n<body><pre id=\"echo\">" +
+                              escape_html(json) + "</pre></body></html>\n")};
 }
 
 Reply hang(const Call&) {
@@ -372,6 +423,143 @@ Reply relative_links(const Call&) {
 )")};
 }
 
+// ---- HTTP as the real web speaks it: compression, retries, charsets, non-HTML ------------------
+
+Reply compressed_page(const Call& call, Compression format, std::string_view encoding) {
+    auto reply = synthetic_page(call);
+    if (reply.response.result() != http::status::ok) return reply;
+    reply.response.body() = compress(reply.response.body(), format);
+    reply.response.set(http::field::content_encoding, encoding);
+    return reply;
+}
+
+Reply gzip_page(const Call& call) {
+    return compressed_page(call, Compression::gzip, "gzip");
+}
+
+Reply deflate_page(const Call& call) {
+    return compressed_page(call, Compression::deflate, "deflate");
+}
+
+Reply corrupt_gzip(const Call& call) {
+    const Call page_one{call.request, call.target, "1", call.page_delay, call.memory};
+    auto reply = synthetic_page(page_one);
+    reply.response.body() = corrupted_gzip(reply.response.body());
+    reply.response.set(http::field::content_encoding, "gzip");
+    return reply;
+}
+
+Reply gzip_bomb(const Call& call) {
+    auto size_text = call.target.param("size");
+    auto size = size_text ? parse_number(*size_text) : default_bomb_size;
+    if (!size || *size > max_bomb_size) return {bad_request("size must be 0–4294967296 bytes.")};
+    auto response = make_response(http::status::ok, *call.memory.gzip_bomb(*size));
+    response.set(http::field::content_encoding, "gzip");
+    return {std::move(response)};
+}
+
+// A parameter that is a number within [low, high], or `fallback` when absent.
+std::optional<std::uint64_t> number_param(const Target& target, std::string_view name,
+                                          std::uint64_t fallback, std::uint64_t low,
+                                          std::uint64_t high) {
+    auto text = target.param(name);
+    if (!text) return fallback;
+    auto value = parse_number(*text);
+    if (!value || *value < low || *value > high) return std::nullopt;
+    return value;
+}
+
+Reply flaky(const Call& call) {
+    auto failures = number_param(call.target, "fail", 1, 0, 1'000'000);
+    auto status = number_param(call.target, "status", 503, 400, 599);
+    if (!failures || !status) {
+        return {bad_request("fail must be 0–1000000 and status 400–599.")};
+    }
+    auto retry_after = call.target.param("retry_after");
+    for (unsigned char c : retry_after.value_or("")) {
+        if (std::iscntrl(c)) return {bad_request("retry_after has a control character.")};
+    }
+    auto earlier = call.memory.count_request(std::string(call.parameter));
+    if (earlier < *failures) {
+        auto response = status_page(static_cast<unsigned>(*status),
+                                    "Failing on purpose: request " + std::to_string(earlier + 1) +
+                                        " of " + std::to_string(*failures) + " that fail.");
+        if (retry_after) response.set(http::field::retry_after, *retry_after);
+        return {std::move(response)};
+    }
+    auto title = "flaky " + std::string(call.parameter);
+    std::string body = "<!DOCTYPE html>\n<html><head><meta charset=\"UTF-8\"><title>" +
+                       escape_html(title) + "</title></head>\n<body><p>Answered after " +
+                       std::to_string(*failures) + " failures. ";
+    body.append(feng_link).append("</p></body></html>\n");
+    return {make_response(http::status::ok, std::move(body))};
+}
+
+// The HTML of a /charset page, still in UTF-8: `meta` goes first in <head>, within the bytes a
+// client prescans for it.
+std::string charset_page_html(std::string_view meta, std::string_view sample) {
+    std::string html = "<!DOCTYPE html>\n<html>\n<head>";
+    html.append(meta).append("<title>").append(sample).append("</title></head>\n<body>\n");
+    html.append("<h1>charset</h1>\n<p id=\"t\">").append(sample).append("</p>\n</body>\n</html>\n");
+    return html;
+}
+
+std::string meta_charset(std::string_view charset) {
+    return "<meta charset=\"" + std::string(charset) + "\">";
+}
+
+Reply charset_page(const Call& call) {
+    const CharsetSample* sample = nullptr;
+    for (const auto& candidate : charset_samples) {
+        if (candidate.charset == call.parameter) sample = &candidate;
+    }
+    if (!sample) return {not_found()};
+    const std::string name(sample->charset);
+    const auto declare = call.target.param("declare").value_or("header");
+
+    std::string content_type = "text/html", meta, bom;
+    if (declare == "header") {
+        content_type += "; charset=" + name;
+    } else if (declare == "meta") {
+        meta = meta_charset(name);
+    } else if (declare == "http-equiv") {
+        meta = R"(<meta http-equiv="Content-Type" content="text/html; charset=)" + name + "\">";
+    } else if (declare == "both") {
+        content_type += "; charset=" + name;
+        meta = meta_charset(wrong_charset);
+    } else if (declare == "bom") {
+        if (name != "utf-8") return {bad_request("declare=bom is for utf-8 only.")};
+        bom = "\xEF\xBB\xBF";
+        meta = meta_charset(wrong_charset);
+    } else {
+        return {bad_request("declare must be header, meta, http-equiv, both or bom.")};
+    }
+    auto encoded = encode_utf8_as(name, charset_page_html(meta, sample->text));
+    if (!encoded) return {status_page(500, "iconv cannot encode this charset.")};
+    return {make_response(http::status::ok, bom + *encoded, content_type)};
+}
+
+Reply json_document(const Call&) {
+    return {make_response(http::status::ok,
+                          R"({"server":"corocrawl-test-server","html":false,"items":[1,2,3]})",
+                          "application/json")};
+}
+
+// A real 1×1 RGBA PNG: signature, IHDR, IDAT, IEND, with their CRCs.
+constexpr unsigned char png_bytes[] = {
+    0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48,
+    0x44, 0x52, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00,
+    0x00, 0x1f, 0x15, 0xc4, 0x89, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x44, 0x41, 0x54, 0x78,
+    0xda, 0x63, 0xf8, 0xdf, 0xc0, 0xf0, 0x1f, 0x00, 0x06, 0x80, 0x02, 0x7f, 0xcf, 0x12,
+    0x09, 0xf1, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82,
+};
+
+Reply png_image(const Call&) {
+    return {make_response(http::status::ok,
+                          std::string(reinterpret_cast<const char*>(png_bytes), sizeof png_bytes),
+                          "image/png")};
+}
+
 struct Route {
     std::string_view path;  // exact, or, ending in '/', a prefix followed by one parameter segment
     Reply (*handler)(const Call&);
@@ -393,6 +581,14 @@ constexpr Route routes[] = {
     {"/echo", echo, true},
     {"/hang", hang},
     {"/links", relative_links},
+    {"/gzip/page/", gzip_page},
+    {"/deflate/page/", deflate_page},
+    {"/gzip/corrupt", corrupt_gzip},
+    {"/gzip/bomb", gzip_bomb},
+    {"/flaky/", flaky},
+    {"/charset/", charset_page},
+    {"/json", json_document},
+    {"/image.png", png_image},
 };
 
 // The route for `path` and its parameter segment, if any.
@@ -410,7 +606,7 @@ std::optional<std::pair<const Route*, std::string_view>> find_route(std::string_
     return std::nullopt;
 }
 
-Reply dispatch(const Request& request, milliseconds page_delay) {
+Reply dispatch(const Request& request, milliseconds page_delay, RouteMemory& memory) {
     Target target(request.target());
     auto found = find_route(target.path);
     if (!found) return {not_found()};
@@ -429,18 +625,18 @@ Reply dispatch(const Request& request, milliseconds page_delay) {
             return {bad_request("delay must be 0–3600000 milliseconds.")};
         }
     }
-    auto reply = route->handler(Call{request, target, parameter, page_delay});
+    auto reply = route->handler(Call{request, target, parameter, page_delay, memory});
     if (delay_ms) reply.delay = milliseconds(*delay_ms);
     return reply;
 }
 
 }  // namespace
 
-Reply route(const Request& request, milliseconds page_delay) {
+Reply route(const Request& request, milliseconds page_delay, RouteMemory& memory) {
     Reply reply;
     try {
-        reply = dispatch(request, page_delay);
-    } catch (const std::exception&) {  // e.g. no memory for a large /bytes/N
+        reply = dispatch(request, page_delay, memory);
+    } catch (const std::exception&) {  // e.g. no memory for a large /bytes/N or /gzip/bomb
         reply = {status_page(500, "The server failed.")};
     }
     auto& response = reply.response;

@@ -1,9 +1,11 @@
-// The test server's route table: a parsed request in, the complete response out. Pure functions —
-// the session does the waiting and the I/O.
+// The test server's route table: a parsed request in, the complete response out. No I/O — the
+// session does the waiting and the I/O.
 #pragma once
 
 #include <boost/beast/http.hpp>
 #include <chrono>
+
+#include "route_memory.hpp"
 
 namespace corocrawl::test_server {
 
@@ -19,8 +21,9 @@ struct Reply {
     bool hang = false;                   // `/hang`: never send anything
 };
 
-// Answers `request`. `page_delay` is the server's delay for the seed pages /bobo, /jay, /tom.
-Reply route(const Request& request, std::chrono::milliseconds page_delay);
+// Answers `request`. `page_delay` is the server's delay for the seed pages /bobo, /jay, /tom;
+// `memory` is what the routes remember across requests (the server's one instance).
+Reply route(const Request& request, std::chrono::milliseconds page_delay, RouteMemory& memory);
 
 // The answer to a request the parser rejected (400, 413, 431): says so, and closes the connection.
 Response rejection(http::status status);

@@ -1,18 +1,21 @@
 // The test server's I/O, in the shape of Asio's C++20 examples: listener() accepts connections and
-// spawns one session() coroutine per connection; Server and serve() run them on threads until
-// stopped. What to answer is decided in routes.cpp.
+// spawns one session coroutine per connection (plain, or TLS: a handshake, then the same session);
+// Server and serve() run them on threads until stopped. What to answer is decided in routes.cpp.
 #include <sys/resource.h>
 
 #include <algorithm>
 #include <array>
 #include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <csignal>
 #include <exception>
 #include <iostream>
 #include <mutex>
 #include <optional>
+#include <stdexcept>
 #include <thread>
 #include <vector>
 
@@ -26,6 +29,7 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 using asio::ip::tcp;
 using namespace std::chrono_literals;
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 
 // Awaiting with this returns the error code in a tuple instead of throwing it.
 constexpr auto nothrow_awaitable = asio::as_tuple(asio::use_awaitable);
@@ -39,6 +43,8 @@ constexpr auto linger_timeout = 1s;  // how long a rejected client may go on sen
 struct Context {
     const ServerOptions& options;
     ServerStats& stats;
+    RouteMemory& memory;
+    asio::ssl::context* tls;  // null: plain HTTP
 };
 
 // co_spawn's completion handler. Sessions deal with their own I/O errors, so whatever arrives here
@@ -68,7 +74,8 @@ std::optional<http::status> rejection_status(beast::error_code error) {
 }
 
 // Reads and throws away whatever arrives until the peer closes, the stream's expiry passes, or the
-// server stops (which destroys the waiting coroutine).
+// server stops (which destroys the waiting coroutine). Raw TCP: under TLS, the bytes are records
+// nobody needs to decrypt.
 asio::awaitable<void> discard_until_closed(beast::tcp_stream& stream) {
     std::array<char, 4096> scratch;
     for (;;) {
@@ -78,29 +85,46 @@ asio::awaitable<void> discard_until_closed(beast::tcp_stream& stream) {
     }
 }
 
+// Ends what we send: a TCP half-close; under TLS, a close_notify first (waiting a moment for the
+// peer's, as TLS asks).
+asio::awaitable<void> finish_sending(beast::tcp_stream& stream) {
+    beast::error_code ignored;
+    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    co_return;
+}
+
+asio::awaitable<void> finish_sending(TlsStream& stream) {
+    beast::get_lowest_layer(stream).expires_after(linger_timeout);
+    co_await stream.async_shutdown(nothrow_awaitable);
+    co_await finish_sending(beast::get_lowest_layer(stream));
+}
+
 // Answers a request the parser rejected, then closes. Closing with unread input would make the
 // kernel send a reset that can destroy the answer before the client reads it, so half-close first
 // and drain for a moment.
-asio::awaitable<void> reject(beast::tcp_stream& stream, http::status status) {
+template <class Stream>
+asio::awaitable<void> reject(Stream& stream, http::status status) {
+    auto& tcp_layer = beast::get_lowest_layer(stream);
     auto response = rejection(status);
-    stream.expires_after(write_timeout);
+    tcp_layer.expires_after(write_timeout);
     auto [error, size] = co_await http::async_write(stream, response, nothrow_awaitable);
     if (error) co_return;
-    beast::error_code ignored;
-    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
-    stream.expires_after(linger_timeout);
-    co_await discard_until_closed(stream);
+    co_await finish_sending(stream);
+    tcp_layer.expires_after(linger_timeout);
+    co_await discard_until_closed(tcp_layer);
 }
 
-// One connection: read a request, let the route table answer it, wait the reply's delay, write it;
-// again while the client keeps the connection alive.
-asio::awaitable<void> session(beast::tcp_stream stream, const Context& context) {
+// One connection, plain or TLS: read a request, let the route table answer it, wait the reply's
+// delay, write it; again while the client keeps the connection alive.
+template <class Stream>
+asio::awaitable<void> serve_requests(Stream& stream, const Context& context) {
+    auto& tcp_layer = beast::get_lowest_layer(stream);
     beast::flat_buffer buffer;
     for (;;) {
         http::request_parser<http::string_body> parser;
         parser.header_limit(max_header_bytes);
         parser.body_limit(max_request_body_bytes);
-        stream.expires_after(context.options.header_timeout);  // also bounds an idle keep-alive
+        tcp_layer.expires_after(context.options.header_timeout);  // also bounds an idle keep-alive
         auto [read_error, read_size] =
             co_await http::async_read(stream, buffer, parser, nothrow_awaitable);
         if (read_error) {
@@ -109,26 +133,39 @@ asio::awaitable<void> session(beast::tcp_stream stream, const Context& context) 
         }
         ++context.stats.requests;
 
-        auto reply = route(parser.get(), context.options.delay);
+        auto reply = route(parser.get(), context.options.delay, context.memory);
         if (reply.hang) {
-            stream.expires_never();
-            co_await discard_until_closed(stream);
+            tcp_layer.expires_never();
+            co_await discard_until_closed(tcp_layer);
             co_return;
         }
         if (reply.delay > 0ms) {  // a timer, so other connections go on meanwhile
             asio::steady_timer timer(stream.get_executor(), reply.delay);
             co_await timer.async_wait(nothrow_awaitable);
         }
-        stream.expires_after(write_timeout);  // the read's expiry may have passed during the delay
+        tcp_layer.expires_after(write_timeout);  // the read's expiry may have passed meanwhile
         auto [write_error, write_size] =
             co_await http::async_write(stream, reply.response, nothrow_awaitable);
         if (write_error) co_return;
         if (!reply.response.keep_alive()) {
-            beast::error_code ignored;
-            stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+            co_await finish_sending(stream);
             co_return;
         }
     }
+}
+
+asio::awaitable<void> plain_session(beast::tcp_stream stream, const Context& context) {
+    co_await serve_requests(stream, context);
+}
+
+// The handshake is bounded like a request's headers: a client that never finishes it is dropped.
+asio::awaitable<void> tls_session(beast::tcp_stream stream, const Context& context) {
+    TlsStream tls_stream(std::move(stream), *context.tls);
+    beast::get_lowest_layer(tls_stream).expires_after(context.options.header_timeout);
+    auto [error] =
+        co_await tls_stream.async_handshake(asio::ssl::stream_base::server, nothrow_awaitable);
+    if (error) co_return;  // e.g. the client rejected our certificate
+    co_await serve_requests(tls_stream, context);
 }
 
 asio::awaitable<void> listener(tcp::acceptor acceptor, const Context& context) {
@@ -147,7 +184,11 @@ asio::awaitable<void> listener(tcp::acceptor acceptor, const Context& context) {
         ++context.stats.connections;
         beast::tcp_stream stream(std::move(socket));
         auto executor = stream.get_executor();
-        asio::co_spawn(executor, session(std::move(stream), context), report_failure);
+        if (context.tls) {
+            asio::co_spawn(executor, tls_session(std::move(stream), context), report_failure);
+        } else {
+            asio::co_spawn(executor, plain_session(std::move(stream), context), report_failure);
+        }
     }
 }
 
@@ -159,10 +200,27 @@ tcp::acceptor open_acceptor(asio::io_context& io, const ServerOptions& options) 
     return tcp::acceptor(io, endpoints.begin()->endpoint());  // open, reuse_address, bind, listen
 }
 
-std::string url_of(const tcp::endpoint& endpoint) {
+// The TLS context for the options' certificate chain and key; none for plain HTTP (both empty).
+// Throws std::invalid_argument for only one of them, boost::system::system_error for bad PEM.
+std::optional<asio::ssl::context> tls_context_for(const ServerOptions& options) {
+    const bool has_certificate = !options.tls_certificate_pem.empty();
+    if (has_certificate != !options.tls_private_key_pem.empty()) {
+        throw std::invalid_argument("TLS needs both a certificate chain and a private key");
+    }
+    if (!has_certificate) return std::nullopt;
+    std::optional<asio::ssl::context> tls(std::in_place, asio::ssl::context::tls_server);
+    tls->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                     asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
+                     asio::ssl::context::no_tlsv1_1);
+    tls->use_certificate_chain(asio::buffer(options.tls_certificate_pem));
+    tls->use_private_key(asio::buffer(options.tls_private_key_pem), asio::ssl::context::pem);
+    return tls;
+}
+
+std::string url_of(const tcp::endpoint& endpoint, bool tls) {
     auto address = endpoint.address();
     auto host = address.is_v6() ? "[" + address.to_string() + "]" : address.to_string();
-    return "http://" + host + ":" + std::to_string(endpoint.port());
+    return (tls ? "https://" : "http://") + host + ":" + std::to_string(endpoint.port());
 }
 
 // 10,000 simultaneous connections need more descriptors than the usual soft limit of 1024.
@@ -190,7 +248,9 @@ struct Server::State {
     // Declared before `io`, so they outlive every session: the sessions refer to them.
     ServerOptions options;
     ServerStats stats;
-    Context context{options, stats};
+    RouteMemory memory;
+    std::optional<asio::ssl::context> tls = tls_context_for(options);
+    Context context{options, stats, memory, tls ? &*tls : nullptr};
 
     // Stopping destroys it, and with it the listener and every session — waiting, hanging or
     // not — closing their sockets. That is the whole of the cancellation.
@@ -219,7 +279,7 @@ unsigned short Server::port() const noexcept {
 }
 
 std::string Server::base_url() const {
-    return url_of(state_->endpoint);
+    return url_of(state_->endpoint, state_->tls.has_value());
 }
 
 const ServerStats& Server::stats() const noexcept {
@@ -240,8 +300,16 @@ void Server::stop() {
 
 int serve(const ServerOptions& options) {
     raise_open_file_limit();
+    std::optional<asio::ssl::context> tls;
+    try {
+        tls = tls_context_for(options);
+    } catch (const std::exception& error) {
+        std::cerr << "corocrawl serve: unusable TLS certificate or key: " << error.what() << '\n';
+        return 1;
+    }
     ServerStats stats;
-    Context context{options, stats};
+    RouteMemory memory;
+    Context context{options, stats, memory, tls ? &*tls : nullptr};
     auto thread_count = std::max(1u, options.threads);
     asio::io_context io(static_cast<int>(thread_count));
 
@@ -258,7 +326,7 @@ int serve(const ServerOptions& options) {
     asio::signal_set signals(io, SIGINT, SIGTERM);
     signals.async_wait([&io](beast::error_code, int) { io.stop(); });
 
-    std::cout << "serving " << url_of(acceptor->local_endpoint()) << std::endl;
+    std::cout << "serving " << url_of(acceptor->local_endpoint(), tls.has_value()) << std::endl;
     asio::co_spawn(io, listener(std::move(*acceptor), context), report_failure);
 
     auto threads = start_threads(io, thread_count - 1);

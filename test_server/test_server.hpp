@@ -15,7 +15,13 @@ struct ServerOptions {
     unsigned short port = 5000;  // 0: any free port
     std::chrono::milliseconds delay{2000};  // for /bobo, /jay, /tom; `?delay=MS` overrides
     unsigned threads = 1;
-    std::chrono::milliseconds header_timeout{10'000};  // a client this slow to send headers is dropped
+    std::chrono::milliseconds header_timeout{10'000};  // a client this slow to send headers (or to
+                                                       // finish the TLS handshake) is dropped
+    // HTTPS when both are given: the certificate chain (leaf first) and its private key, as PEM
+    // text. The server reads no files; `corocrawl serve --tls-cert/--tls-key` reads them for it.
+    // (The `{}` lets designated initializers leave them out without a warning.)
+    std::string tls_certificate_pem{};
+    std::string tls_private_key_pem{};
 };
 
 // Counters the tests read to check client behaviour from the server's side.
@@ -27,14 +33,15 @@ struct ServerStats {
 // Runs the server on its own threads from construction until destruction or stop().
 class Server {
 public:
-    // Throws boost::system::system_error if it cannot listen on options.bind:options.port.
+    // Throws boost::system::system_error if it cannot listen on options.bind:options.port or the
+    // TLS certificate or key is unusable, std::invalid_argument if only one of them is given.
     explicit Server(ServerOptions options);
     ~Server();
     Server(const Server&) = delete;
     Server& operator=(const Server&) = delete;
 
     unsigned short port() const noexcept;
-    std::string base_url() const;  // "http://127.0.0.1:PORT"
+    std::string base_url() const;  // "http://127.0.0.1:PORT", or https:// with TLS
     const ServerStats& stats() const noexcept;
     void stop();  // idempotent: closes the port and every connection, joins the threads
 
@@ -43,8 +50,8 @@ private:
     std::unique_ptr<State> state_;
 };
 
-// `corocrawl serve`: prints "serving http://HOST:PORT", serves until SIGINT/SIGTERM. Returns the
-// process exit status.
+// `corocrawl serve`: prints "serving http://HOST:PORT" (https:// with TLS), serves until
+// SIGINT/SIGTERM. Returns the process exit status.
 int serve(const ServerOptions& options);
 
 }  // namespace corocrawl::test_server

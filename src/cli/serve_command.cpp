@@ -1,7 +1,10 @@
 // `corocrawl serve`: the bundled test server from the command line. Only wiring: the defaults are
-// ServerOptions{}'s, the work is test_server::serve().
+// ServerOptions{}'s, the work is test_server::serve(); this file reads the TLS files for it.
 #include <chrono>
+#include <fstream>
+#include <iterator>
 #include <memory>
+#include <string>
 
 #include "cli/commands.hpp"
 #include "test_server.hpp"
@@ -19,12 +22,22 @@ const CLI::Validator non_negative_seconds(
     },
     "SECONDS");
 
+// The whole of a PEM file (checked to exist by CLI11, but it may still be unreadable).
+std::string read_pem(const std::string& path, const char* option) {
+    std::ifstream file(path, std::ios::binary);
+    std::string text(std::istreambuf_iterator<char>(file), {});
+    if (!file && !file.eof()) throw CLI::ValidationError(option, "cannot read " + path);
+    return text;
+}
+
 }  // namespace
 
 void add_serve_command(CLI::App& app, int& exit_status) {
     struct Settings {
         test_server::ServerOptions server;
         double delay_seconds = std::chrono::duration<double>(server.delay).count();
+        std::string tls_certificate_file;
+        std::string tls_key_file;
     };
     // Owned by the callback, which lives as long as `app`; the options below bind to it.
     auto settings = std::make_shared<Settings>();
@@ -44,11 +57,25 @@ void add_serve_command(CLI::App& app, int& exit_status) {
     serve->add_option("--threads", settings->server.threads, "Threads serving connections")
         ->check(CLI::Range(1u, 1024u))
         ->capture_default_str();
+    auto* certificate =
+        serve
+            ->add_option("--tls-cert", settings->tls_certificate_file,
+                         "Serve HTTPS with this PEM certificate chain, leaf first (with --tls-key)")
+            ->check(CLI::ExistingFile);
+    auto* key =
+        serve->add_option("--tls-key", settings->tls_key_file, "The PEM private key of --tls-cert")
+            ->check(CLI::ExistingFile);
+    certificate->needs(key);
+    key->needs(certificate);
 
     serve->callback([settings, &exit_status] {
         auto options = settings->server;
         options.delay = std::chrono::round<std::chrono::milliseconds>(
             std::chrono::duration<double>(settings->delay_seconds));
+        if (!settings->tls_certificate_file.empty()) {
+            options.tls_certificate_pem = read_pem(settings->tls_certificate_file, "--tls-cert");
+            options.tls_private_key_pem = read_pem(settings->tls_key_file, "--tls-key");
+        }
         exit_status = test_server::serve(options);
     });
 }

@@ -36,10 +36,11 @@
 //   /gzip/bomb?size=N    a valid gzip body that decodes to N zero bytes (default 1 GiB, at most
 //                        4 GiB); about 1 MiB per GiB on the wire; built once per size, which takes
 //                        about 2 s per GiB
-//   /flaky/KEY           ?fail=K (default 1) &status=S (default 503; 400–599) &retry_after=R: the
-//                        first K requests for KEY answer S, with `Retry-After: R` when R is given;
-//                        later ones a 200 page with the feng link. Counted per KEY for the
-//                        server's life, whatever the query: use a fresh KEY per test
+//   /flaky/KEY           any method; ?fail=K (default 1) &status=S (default 503; 400–599)
+//                        &retry_after=R: the first K requests for KEY answer S, with
+//                        `Retry-After: R` when R is given; later ones a 200 page with the feng
+//                        link. Counted per KEY for the server's life, whatever the query: use a
+//                        fresh KEY per test
 //   /charset/NAME        ?declare=header|meta|http-equiv|both|bom (default header): an HTML page
 //                        in charset NAME (one of charset_samples.hpp: gbk, gb18030, big5,
 //                        shift_jis, euc-kr, windows-1252, iso-8859-1, utf-8; else 404) whose
@@ -585,7 +586,7 @@ constexpr Route routes[] = {
     {"/deflate/page/", deflate_page},
     {"/gzip/corrupt", corrupt_gzip},
     {"/gzip/bomb", gzip_bomb},
-    {"/flaky/", flaky},
+    {"/flaky/", flaky, true},
     {"/charset/", charset_page},
     {"/json", json_document},
     {"/image.png", png_image},

@@ -57,11 +57,10 @@ void add_serve_command(CLI::App& app, int& exit_status) {
     serve->add_option("--threads", settings->server.threads, "Threads serving connections")
         ->check(CLI::Range(1u, 1024u))
         ->capture_default_str();
-    auto* certificate =
-        serve
-            ->add_option("--tls-cert", settings->tls_certificate_file,
-                         "Serve HTTPS with this PEM certificate chain, leaf first (with --tls-key)")
-            ->check(CLI::ExistingFile);
+    auto* certificate = serve
+                            ->add_option("--tls-cert", settings->tls_certificate_file,
+                                         "Serve HTTPS with this PEM certificate chain, leaf first")
+                            ->check(CLI::ExistingFile);
     auto* key =
         serve->add_option("--tls-key", settings->tls_key_file, "The PEM private key of --tls-cert")
             ->check(CLI::ExistingFile);

@@ -65,7 +65,7 @@ asio::awaitable<std::optional<AsyncConnection>> connect(Exchange& exchange, cons
     if (!url.is_https()) co_return AsyncConnection(std::move(stream));
 
     TlsStream tls(std::move(stream), context.tls);
-    prepare_tls_client(tls, url);
+    prepare_tls_client(tls.native_handle(), url);
     auto [handshake_error] =
         co_await tls.async_handshake(asio::ssl::stream_base::client, nothrow_awaitable);
     if (handshake_error) {

@@ -93,7 +93,7 @@ std::optional<BlockingConnection> connect(Exchange& exchange, const Send& send,
     if (!url.is_https()) return BlockingConnection(std::move(*socket));
 
     TlsStream tls(std::move(*socket), context.tls);
-    prepare_tls_client(tls, url);
+    prepare_tls_client(tls.native_handle(), url);
     tls.handshake(asio::ssl::stream_base::client, error);
     if (error) {
         exchange.on_failure({error, Phase::handshake, false, false,

@@ -1,6 +1,8 @@
 #include "fetch/tls.hpp"
 
+#include <openssl/ssl.h>
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 
 #include <boost/asio/ip/address.hpp>
 #include <stdexcept>
@@ -29,10 +31,17 @@ ssl::context make_tls_context(const FetchOptions& options) {
     return context;
 }
 
-bool is_ip_literal(const std::string& host) {
-    boost::system::error_code error;
-    boost::asio::ip::make_address(host, error);
-    return !error;
+void prepare_tls_client(SSL* ssl, const Url& url) {
+    boost::system::error_code not_an_address;
+    boost::asio::ip::make_address(url.host, not_an_address);
+    X509_VERIFY_PARAM* expected = SSL_get0_param(ssl);
+    if (!not_an_address) {
+        X509_VERIFY_PARAM_set1_ip_asc(expected, url.host.c_str());
+    } else {
+        SSL_set_tlsext_host_name(ssl, const_cast<char*>(url.host.c_str()));
+        X509_VERIFY_PARAM_set_hostflags(expected, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+        SSL_set1_host(ssl, url.host.c_str());
+    }
 }
 
 std::string tls_failure_detail(SSL* ssl, const boost::system::error_code& code) {

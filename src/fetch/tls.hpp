@@ -3,7 +3,6 @@
 #pragma once
 
 #include <boost/asio/ssl/context.hpp>
-#include <boost/asio/ssl/host_name_verification.hpp>
 #include <boost/system/error_code.hpp>
 #include <string>
 
@@ -16,17 +15,10 @@ namespace corocrawl::fetch {
 // Throws std::runtime_error naming the file when the CA file cannot be used.
 boost::asio::ssl::context make_tls_context(const FetchOptions& options);
 
-bool is_ip_literal(const std::string& host);
-
 // Before the handshake: the server name for SNI (not for IP literals, as RFC 6066 says) and the
-// host name the certificate must match.
-template <class TlsStream>
-void prepare_tls_client(TlsStream& stream, const Url& url) {
-    if (!is_ip_literal(url.host)) {
-        SSL_set_tlsext_host_name(stream.native_handle(), const_cast<char*>(url.host.c_str()));
-    }
-    stream.set_verify_callback(boost::asio::ssl::host_name_verification(url.host));
-}
+// name or address the certificate must match. OpenSSL checks the match itself, so a mismatch is
+// reported with its reason ("hostname mismatch") rather than as an unspecified failure.
+void prepare_tls_client(SSL* ssl, const Url& url);
 
 // Why a handshake failed, in words: the certificate's fault when verification rejected it.
 std::string tls_failure_detail(SSL* ssl, const boost::system::error_code& code);

@@ -6,6 +6,7 @@
 
 #include "corocrawl/crawler.hpp"
 #include "crawl_support.hpp"
+#include "self_signed_certificate.hpp"
 #include "support.hpp"
 #include "test_server.hpp"
 
@@ -37,6 +38,14 @@ std::string summary(const Result& r) {
 TEST_P(Modes, EveryModeProducesTheSameRecordsOnAMixedList) {
     options.fetch.timeout = 1s;
     options.fetch.retries = 0;  // retries are tested on their own; here they would only add time
+    const auto tls = testing::make_self_signed_certificate("IP:127.0.0.1");
+    const test_server::Server https{{.port = 0,
+                                     .delay = 0ms,
+                                     .tls_certificate_pem = tls.certificate_pem,
+                                     .tls_private_key_pem = tls.private_key_pem}};
+    options.fetch.cacert = testing::scratch_path("ca.pem");
+    std::ofstream(options.fetch.cacert) << tls.certificate_pem;
+
     const std::vector<std::string> urls{
         url("/bobo?delay=0"),
         url("/status/404"),
@@ -45,7 +54,9 @@ TEST_P(Modes, EveryModeProducesTheSameRecordsOnAMixedList) {
         "http://127.0.0.1:" + std::to_string(testing::closed_port()) + "/",
         url("/hang"),
         url("/loop/a"),
-        url("/bytes/2000")};
+        url("/bytes/2000"),
+        url("/gzip/page/3"),
+        https.base_url() + "/page/4"};
     const auto expected = crawl(Mode::async, urls);
     const auto actual = crawl(GetParam(), urls);
     ASSERT_EQ(actual.size(), urls.size());
@@ -54,6 +65,8 @@ TEST_P(Modes, EveryModeProducesTheSameRecordsOnAMixedList) {
         EXPECT_EQ(actual.at(i).body, expected.at(i).body) << urls[i];
     }
     EXPECT_EQ(actual.at(5).error->kind, ErrorKind::timeout);
+    EXPECT_TRUE(actual.at(8).ok() && actual.at(9).ok()) << "gzip and https";
+    std::remove(options.fetch.cacert.c_str());
 }
 
 TEST_P(Modes, KeepAliveIsUsedInEveryMode) {

@@ -12,7 +12,7 @@ namespace corocrawl::test_server {
 
 struct ServerOptions {
     std::string bind = "127.0.0.1";
-    unsigned short port = 5000;  // 0: any free port
+    unsigned short port = 5000;             // 0: any free port
     std::chrono::milliseconds delay{2000};  // for /bobo, /jay, /tom; `?delay=MS` overrides
     unsigned threads = 1;
     std::chrono::milliseconds header_timeout{10'000};  // a client this slow to send headers (or to
@@ -32,7 +32,7 @@ struct ServerStats {
 
 // Runs the server on its own threads from construction until destruction or stop().
 class Server {
-public:
+  public:
     // Throws boost::system::system_error if it cannot listen on options.bind:options.port or the
     // TLS certificate or key is unusable, std::invalid_argument if only one of them is given.
     explicit Server(ServerOptions options);
@@ -45,7 +45,7 @@ public:
     const ServerStats& stats() const noexcept;
     void stop();  // idempotent: closes the port and every connection, joins the threads
 
-private:
+  private:
     struct State;
     std::unique_ptr<State> state_;
 };

@@ -12,6 +12,13 @@
 
 namespace corocrawl::testing {
 
+// `count` distinct small pages of the bundled server at `base`: /page/0, /page/1, ...
+inline std::vector<std::string> page_urls(const std::string& base, int count) {
+    std::vector<std::string> urls;
+    for (int i = 0; i < count; ++i) urls.push_back(base + "/page/" + std::to_string(i));
+    return urls;
+}
+
 // Crawls `urls` and returns every Result by input index, failing the test on a second record for
 // one input. With `cancel_after`, another thread cancels the crawl after that long.
 inline std::map<std::size_t, Result> crawl_all(

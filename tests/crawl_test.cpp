@@ -141,8 +141,7 @@ TEST_F(CrawlFixture, UserAgentNamesTheCrawler) {
 
 TEST_F(CrawlFixture, KeepAliveConnectionsAreReused) {
     options.concurrency = 10;
-    std::vector<std::string> urls;
-    for (int i = 0; i < 200; ++i) urls.push_back(url("/page/" + std::to_string(i)));
+    const auto urls = testing::page_urls(server.base_url(), 200);
     CrawlStats stats;
     const auto results = crawl(urls, &stats);
     EXPECT_EQ(stats.ok, 200u);
@@ -153,8 +152,7 @@ TEST_F(CrawlFixture, KeepAliveConnectionsAreReused) {
 
 TEST_F(CrawlFixture, ManyUrlsAtHighConcurrencyEachGetExactlyOneRecord) {
     options.concurrency = 500;
-    std::vector<std::string> urls;
-    for (int i = 0; i < 2000; ++i) urls.push_back(url("/page/" + std::to_string(i)));
+    const auto urls = testing::page_urls(server.base_url(), 2000);
     CrawlStats stats;
     const auto results = crawl(urls, &stats);
     ASSERT_EQ(results.size(), 2000u);
@@ -168,8 +166,7 @@ TEST_F(CrawlFixture, ManyUrlsAtHighConcurrencyEachGetExactlyOneRecord) {
 TEST_F(CrawlFixture, SeveralIoThreadsDeliverEveryRecordOnce) {
     options.io_threads = 4;
     options.concurrency = 50;
-    std::vector<std::string> urls;
-    for (int i = 0; i < 1000; ++i) urls.push_back(url("/page/" + std::to_string(i)));
+    const auto urls = testing::page_urls(server.base_url(), 1000);
     CrawlStats stats;
     const auto results = crawl(urls, &stats);
     EXPECT_EQ(results.size(), 1000u);
@@ -179,8 +176,7 @@ TEST_F(CrawlFixture, SeveralIoThreadsDeliverEveryRecordOnce) {
 
 TEST_F(CrawlFixture, ParseThreadsDeliverEveryRecord) {
     options.parse_threads = 3;
-    std::vector<std::string> urls;
-    for (int i = 0; i < 300; ++i) urls.push_back(url("/page/" + std::to_string(i)));
+    const auto urls = testing::page_urls(server.base_url(), 300);
     CrawlStats stats;
     const auto results = crawl(urls, &stats);
     EXPECT_EQ(results.size(), 300u);

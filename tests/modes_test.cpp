@@ -72,8 +72,7 @@ TEST_P(Modes, EveryModeProducesTheSameRecordsOnAMixedList) {
 TEST_P(Modes, KeepAliveIsUsedInEveryMode) {
     options.threads = 2;
     options.concurrency = 2;
-    std::vector<std::string> urls;
-    for (int i = 0; i < 40; ++i) urls.push_back(url("/page/" + std::to_string(i)));
+    const auto urls = testing::page_urls(server.base_url(), 40);
     CrawlStats stats;
     crawl(GetParam(), urls, &stats);
     EXPECT_EQ(stats.ok, 40u);

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The seed crawler example, built in-tree and again from an installed corocrawl through
 # find_package, crawls the bundled server's three pages.
-# Usage: example_test.sh CLI SEED_CRAWLER BUILD_DIR SOURCE_DIR
+# Usage: example_test.sh CLI SEED_CRAWLER BUILD_DIR SOURCE_DIR [CXX_FLAGS LINKER_FLAGS]
+# (the flags the library was built with: a sanitizer build's consumer must link the same runtime)
 set -euo pipefail
-cli=$1 seed=$2 build=$3 source=$4
+cli=$1 seed=$2 build=$3 source=$4 cxx_flags=${5:-} linker_flags=${6:-}
 scratch=$(mktemp -d)
 "$cli" serve --port 0 --delay 0.3 > "$scratch/serve.out" &
 server=$!
@@ -25,7 +26,8 @@ check "$seed"
 echo "== installed: cmake --install, then find_package(corocrawl) from a separate project"
 cmake --install "$build" --prefix "$scratch/prefix" > /dev/null
 cmake -S "$source/examples" -B "$scratch/consumer" -DCMAKE_BUILD_TYPE=Release \
-      -DCMAKE_PREFIX_PATH="$scratch/prefix" > /dev/null
+      -DCMAKE_PREFIX_PATH="$scratch/prefix" -DCMAKE_CXX_FLAGS="$cxx_flags" \
+      -DCMAKE_EXE_LINKER_FLAGS="$linker_flags" > /dev/null
 cmake --build "$scratch/consumer" -j 2 > /dev/null
 check "$scratch/consumer/seed_crawler"
 echo "1 passed, 0 failed"

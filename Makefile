@@ -2,7 +2,7 @@
 PRESET ?= release
 JOBS   ?= $(shell nproc)
 
-.PHONY: all bootstrap build test demo clean
+.PHONY: all bootstrap build test demo check clean
 
 all: build
 
@@ -19,6 +19,14 @@ test: build
 
 demo: build
 	@scripts/demo build/corocrawl
+
+# The whole suite again under AddressSanitizer + UBSan, then ThreadSanitizer.
+check: bootstrap
+	@for preset in asan tsan; do \
+	    cmake --preset $$preset >/dev/null && \
+	    cmake --build --preset $$preset -j $(JOBS) && \
+	    ctest --preset $$preset -j $(JOBS) || exit 1; \
+	done
 
 clean:
 	@rm -rf build

@@ -186,8 +186,17 @@ TEST_F(CrawlFixture, ParseThreadsDeliverEveryRecord) {
 TEST_F(CrawlFixture, CancelReportsEveryUnfinishedUrlAsCancelled) {
     std::vector<std::string> urls{url("/page/1")};
     for (int i = 0; i < 50; ++i) urls.push_back(url("/hang"));
-    CrawlStats stats;
-    const auto results = testing::crawl_all(options, urls, &stats, 400ms);
+    Crawler crawler(options);
+    std::mutex mutex;
+    std::map<std::size_t, Result> results;
+    crawler.on_done([&](Result& result) {
+        std::lock_guard lock(mutex);
+        results.emplace(result.index, result);
+        if (result.index == 0) crawler.cancel();  // from a done-callback, as a user might
+    });
+    UrlSource source(urls);
+    const CrawlStats stats = crawler.run(&source);
+
     EXPECT_TRUE(stats.interrupted);
     ASSERT_EQ(results.size(), urls.size());
     EXPECT_TRUE(results.at(0).ok());

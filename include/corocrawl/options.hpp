@@ -15,6 +15,10 @@ namespace corocrawl {
 std::string_view version() noexcept;
 
 enum class Mode { async, pool, sync };
+inline constexpr Mode all_modes[] = {Mode::sync, Mode::pool, Mode::async};  // slowest first
+
+// The name `-m` takes and reports print: "async", "pool", "sync".
+std::string_view mode_name(Mode mode) noexcept;
 
 // How one URL is fetched: the sans-IO HTTP core reads these.
 struct FetchOptions {

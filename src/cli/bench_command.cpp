@@ -32,11 +32,18 @@ double seconds(std::chrono::milliseconds ms) {
     return static_cast<double>(ms.count()) / 1000.0;
 }
 
+// Every mode's name, slowest first: the default comparison, and what --modes accepts.
+std::vector<std::string> mode_names() {
+    std::vector<std::string> names;
+    for (const Mode mode : all_modes) names.emplace_back(corocrawl::mode_name(mode));
+    return names;
+}
+
 struct BenchCommand {  // every default is written here, once; --help shows them
     std::vector<std::string> urls;
     std::string input;
     std::vector<std::string> xpaths;
-    std::vector<std::string> modes{"sync", "pool", "async"};
+    std::vector<std::string> modes = mode_names();
     std::size_t threads = CrawlOptions{}.threads;
     std::optional<std::size_t> concurrency;  // unset: the number of URLs for the bundled pages,
                                              // else the crawl's default
@@ -266,7 +273,7 @@ void add_bench_command(CLI::App& app, int& exit_status) {
                       "XPath to evaluate on every page (repeatable)");
     bench->add_option("--modes", command->modes, "Modes to compare, in this order")
         ->delimiter(',')
-        ->check(CLI::IsMember({"sync", "pool", "async"}))
+        ->check(CLI::IsMember(mode_names()))
         ->default_str("sync,pool,async");
     bench->add_option("-t,--threads", command->threads, "pool: worker threads")
         ->check(CLI::Range(1, 10'000));

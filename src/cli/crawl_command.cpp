@@ -206,13 +206,13 @@ void add_crawl_command(CLI::App& app, int& exit_status) {
     crawl->add_flag("--absolute", command->absolute,
                     "Resolve URL-valued results (href, src, ...) against the page's final URL");
 
-    const std::map<std::string, Mode> modes{
-        {"async", Mode::async}, {"pool", Mode::pool}, {"sync", Mode::sync}};
+    std::map<std::string, Mode> modes;
+    for (const Mode mode : all_modes) modes.emplace(mode_name(mode), mode);
     crawl
         ->add_option("-m,--mode", command->crawl.mode,
                      "How to wait: async (coroutines), pool (blocking threads), sync (one by one)")
         ->transform(CLI::CheckedTransformer(modes, CLI::ignore_case))
-        ->default_str("async");
+        ->default_str(std::string(mode_name(CrawlOptions{}.mode)));
     crawl->add_option("-t,--threads", command->crawl.threads, "pool: worker threads")
         ->check(CLI::Range(1, 10'000));
     crawl

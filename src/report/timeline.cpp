@@ -59,18 +59,6 @@ std::string seconds_text(double seconds) {
     return number(seconds, seconds < 10 ? 3 : 1);
 }
 
-std::string_view mode_name(Mode mode) {
-    switch (mode) {
-        case Mode::async:
-            return "async";
-        case Mode::pool:
-            return "pool";
-        case Mode::sync:
-            return "sync";
-    }
-    return "";
-}
-
 // What one row stands for: a concurrency slot in async mode, a thread otherwise.
 std::string worker_noun(Mode mode) {
     return mode == Mode::async ? "slot" : "thread";

@@ -63,7 +63,6 @@ void run_async(CrawlRun& run, const CrawlOptions& options) {
     io.run();
     for (auto& thread : extra) thread.join();
     run.set_stop(nullptr);
-    context.pool.clear();
 }
 
 }  // namespace corocrawl::engine

@@ -29,11 +29,6 @@ class ConnectionPool {
         idle_[origin].push_back(std::move(stream));
     }
 
-    void clear() {
-        std::lock_guard lock(mutex_);
-        idle_.clear();
-    }
-
   private:
     std::mutex mutex_;
     std::unordered_map<std::string, std::vector<Stream>> idle_;

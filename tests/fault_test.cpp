@@ -112,10 +112,9 @@ struct Faults : ::testing::TestWithParam<Mode> {
     // per URL, the good page ok after the faults, time and memory bounded.
     Crawl crawl(const std::vector<std::string>& faults, const std::vector<std::string>& extra = {},
                 int retries = 0) {
-        std::vector<std::string> args{"crawl", "-m",     std::string(mode_name(GetParam())),
-                                      "-t",    "1",      "-c",
-                                      "1",     "-f",     "jsonl",
-                                      "-x",    title};
+        std::vector<std::string> args{
+            "crawl", "-m", std::string(mode_name(GetParam())), "-t", "1", "-c", "1", "-f", "jsonl",
+            "-x",    title};
         const auto limit_flags = limits(retries);
         args.insert(args.end(), limit_flags.begin(), limit_flags.end());
         args.insert(args.end(), extra.begin(), extra.end());
@@ -342,17 +341,20 @@ TEST(FaultsAtScale, TenThousandFaultyUrlsInAsyncModeStayUnderTheRssCeiling) {
 
     // 250 in flight, each body capped at 512 KiB (by --max-body): at most 125 MiB of bodies at
     // once, and far less in practice, since only three fault kinds send that much.
-    const Crawl crawl = parse_records(run_corocrawl(
-        {"crawl", "-i", "-", "-m", "async", "-c", "250", "-f", "jsonl", "-x", title, "-q",
-         "--timeout", "2", "--connect-timeout", "2", "--max-body", "512KiB", "--retries", "0"},
-        input));
+    const Crawl crawl = parse_records(
+        run_corocrawl({"crawl", "-i",         "-",         "-m",        "async",
+                       "-c",    "250",        "-f",        "jsonl",     "-x",
+                       title,   "-q",         "--timeout", "2",         "--connect-timeout",
+                       "2",     "--max-body", "512KiB",    "--retries", "0"},
+                      input));
 
     EXPECT_EQ(crawl.run.status, 1) << crawl.run.err;
     ASSERT_EQ(crawl.records.size(), expected.size()) << crawl.run.err;
     std::map<std::string, int> wrong;  // "URL prefix: kind" -> how often, to keep failures short
     for (const auto& [url, kind] : expected) {
         const auto found = crawl.records.find(url);
-        const std::string actual = found == crawl.records.end() ? "missing" : kind_of(found->second);
+        const std::string actual =
+            found == crawl.records.end() ? "missing" : kind_of(found->second);
         if (actual != kind) ++wrong[url.substr(0, url.rfind("n=")) + ": " + actual];
     }
     EXPECT_TRUE(wrong.empty()) << ::testing::PrintToString(wrong);

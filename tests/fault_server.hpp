@@ -137,7 +137,11 @@ inline asio::awaitable<void> listener(tcp::acceptor& acceptor) {
     for (;;) {
         auto [error, socket] = co_await acceptor.async_accept(nothrow);
         if (error == asio::error::operation_aborted) co_return;
-        if (!error) co_spawn(acceptor.get_executor(), session(std::move(socket)), asio::detached);
+        if (error) {
+            co_await sleep(10ms);  // out of descriptors, say: wait for some to close, do not spin
+            continue;
+        }
+        co_spawn(acceptor.get_executor(), session(std::move(socket)), asio::detached);
     }
 }
 
@@ -157,13 +161,13 @@ class FaultServer {
     FaultServer& operator=(const FaultServer&) = delete;
 
     std::string url(std::string_view path) const {
-        return "http://127.0.0.1:" + std::to_string(acceptor_.local_endpoint().port()) +
-               std::string(path);
+        return "http://127.0.0.1:" + std::to_string(port_) + std::string(path);
     }
 
   private:
     fault::asio::io_context io_;
     fault::tcp::acceptor acceptor_{io_, {fault::asio::ip::make_address("127.0.0.1"), 0}};
+    const unsigned short port_ = acceptor_.local_endpoint().port();  // read before the thread runs
     std::thread thread_;
 };
 

@@ -366,7 +366,7 @@ TEST(FaultsAtScale, TenThousandFaultyUrlsInAsyncModeStayUnderTheRssCeiling) {
     }
     EXPECT_TRUE(wrong.empty()) << ::testing::PrintToString(wrong);
 
-    // Measured on the 2-core development machine, release build: 103-127 MiB (2,000 URLs: 82 MiB;
+    // Measured on the 2-core development machine, release build: 88-127 MiB (2,000 URLs: 82 MiB;
     // 20,000: 91 MiB), much of it glibc heap fragmentation (74 MiB with
     // MALLOC_MMAP_THRESHOLD_=131072).
     constexpr long ceiling_kib = (sanitized ? 1024 : 256) * 1024;

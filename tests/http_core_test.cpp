@@ -203,6 +203,18 @@ TEST_F(Core, ErrorsAreTypedByWhereTheyHappened) {
               ErrorKind::tls);
 }
 
+TEST_F(Core, OversizedResponseHeaderIsAProtocolErrorNamingTheLimit) {
+    options.retries = 0;
+    options.max_header = 1000;
+    Exchange exchange({0, "http://h.example/"}, options);
+    expect_send(exchange.next());
+    exchange.on_failure({http::error::header_limit, Phase::read, false, true});
+    const Result result = exchange.take_result();
+    ASSERT_FALSE(result.ok());
+    EXPECT_EQ(result.error->kind, ErrorKind::protocol);
+    EXPECT_EQ(result.error->message, "response header larger than 1000 bytes");
+}
+
 TEST_F(Core, CompressedBodiesAreDecoded) {
     const std::string page = "<html><body>" + std::string(5000, 'x') + "</body></html>";
     for (const auto& [encoding, bits] :

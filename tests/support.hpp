@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -24,6 +25,7 @@ struct Run {
     std::string out;
     std::string err;
     std::chrono::milliseconds elapsed{0};
+    long peak_rss_kib = 0;  // the child's largest resident set (wait4's ru_maxrss)
 };
 
 inline std::string read_file(const std::string& path) {
@@ -91,7 +93,9 @@ inline Run run_corocrawl(const std::vector<std::string>& args, const std::string
             kill(pid, SIGINT);
         }
         int wstatus = 0;
-        waitpid(pid, &wstatus, 0);
+        rusage usage{};
+        wait4(pid, &wstatus, 0, &usage);
+        run.peak_rss_kib = usage.ru_maxrss;
         run.status = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : 128 + WTERMSIG(wstatus);
     }
     if (stdin_kind == Stdin::open_pipe) close(pipe_ends[1]);  // the writer quits only now

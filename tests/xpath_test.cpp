@@ -289,6 +289,16 @@ TEST(XPathCharset, UnknownHeaderLabelLetsMetaDecide) {
               Values{"\u4F60"});
 }
 
+TEST(XPathCharset, BytesTheCharsetDoesNotDefineBecomeReplacementCharacters) {
+    // In GBK, 0x81 0x20 and a lone 0xFF are no characters: each becomes U+FFFD, as in browsers,
+    // and the rest of the page is still there.
+    const std::string body = "<html><body><p>\xC4\xE3\x81 x\xFF</p><p>after</p></body></html>";
+    EXPECT_EQ(paragraph(body, "text/html; charset=gbk"), (Values{"\u4F60\uFFFD x\uFFFD", "after"}));
+    // A multi-byte character cut off by the end of the body.
+    EXPECT_EQ(extract_one("string(/)", "<p>ok \xC4", "text/html; charset=gbk"),
+              Values{"ok \uFFFD"});
+}
+
 TEST(XPathCharset, ShiftJisKeepsBackslashAndTilde) {
     // iconv's strict Shift_JIS would give U+00A5 and U+203E here; browsers keep ASCII.
     EXPECT_EQ(paragraph(page_with("", "~user\\\x93\xFA"), "text/html; charset=shift_jis"),

@@ -5,6 +5,7 @@
 #include <climits>
 #include <mutex>
 #include <new>
+#include <optional>
 #include <thread>
 #include <unordered_map>
 #include <utility>
@@ -12,6 +13,7 @@
 #include "corocrawl/url.hpp"
 #include "extract/charset.hpp"
 #include "extract/libxml.hpp"
+#include "extract/utf8_decoder.hpp"
 
 namespace corocrawl {
 namespace {
@@ -68,10 +70,17 @@ libxml::Document parse_html(std::string_view body, std::string_view content_type
     const charset::DetectedCharset charset =
         charset::detect_charset(body, content_type, libxml::supports_encoding);
     body.remove_prefix(charset.bom_length);
+    // Other charsets are decoded here, not by libxml2: it would stop at the first byte the
+    // charset does not define and lose the rest of the page, where browsers put U+FFFD and go on.
+    // (libxml2's UTF-8 input already does that.)
+    std::optional<std::string> utf8;
+    if (charset.encoding != "UTF-8") utf8 = charset::decode_to_utf8(body, charset.encoding);
+    if (utf8) body = *utf8;
+    const char* encoding = utf8 ? "UTF-8" : charset.encoding.c_str();
     // htmlReadMemory takes an int length; bodies are capped far below that by the fetcher.
     const int length = static_cast<int>(std::min<std::size_t>(body.size(), INT_MAX));
     libxml::Document document(
-        htmlReadMemory(body.data(), length, nullptr, charset.encoding.c_str(), html_parse_options));
+        htmlReadMemory(body.data(), length, nullptr, encoding, html_parse_options));
     // An empty body yields no document; an empty one keeps count() at "0" and string() at "".
     if (!document) document.reset(htmlNewDocNoDtD(nullptr, nullptr));
     if (!document) throw std::bad_alloc();

@@ -276,6 +276,10 @@ Error Exchange::classify(const Failure& failure) const {
     }
     const bool reaching_proxy = failure.phase <= Phase::tunnel && proxy_;
     if (reaching_proxy) return {ErrorKind::proxy, "proxy " + proxy_->origin() + ": " + message};
+    if (code == http::error::header_limit) {
+        return {ErrorKind::protocol,
+                "response header larger than " + std::to_string(options_.max_header) + " bytes"};
+    }
     switch (failure.phase) {
         case Phase::resolve:
             return {ErrorKind::dns, std::move(message)};

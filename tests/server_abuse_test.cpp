@@ -16,6 +16,7 @@
 #include <thread>
 #include <vector>
 
+#include "serve_process.hpp"
 #include "support.hpp"
 #include "test_server.hpp"
 
@@ -204,70 +205,6 @@ TEST(ServerAbuse, PipelinedRequestsAreAnsweredInOrder) {
 
 // ---- 10,000 connections at once, and memory -----------------------------------------------------
 
-// `corocrawl serve` as a child process: 10,000 connections need 10,000 descriptors at each end,
-// and one process's hard limit (often 20,000) does not hold both ends plus everything else.
-class ServeProcess {
-  public:
-    ServeProcess() {
-        int out[2];
-        if (pipe(out) != 0) throw std::runtime_error("pipe");
-        posix_spawn_file_actions_t actions;
-        posix_spawn_file_actions_init(&actions);
-        posix_spawn_file_actions_adddup2(&actions, out[1], 1);
-        posix_spawn_file_actions_addclose(&actions, out[0]);
-        std::vector<std::string> args{COROCRAWL_BINARY, "serve", "--port",    "0",
-                                      "--delay",        "0",     "--threads", "2"};
-        std::vector<char*> argv;
-        for (auto& arg : args) argv.push_back(arg.data());
-        argv.push_back(nullptr);
-        const int spawned = posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), environ);
-        posix_spawn_file_actions_destroy(&actions);
-        close(out[1]);
-        if (spawned != 0) {
-            close(out[0]);
-            throw std::runtime_error("cannot start corocrawl serve");
-        }
-        // "serving http://127.0.0.1:PORT\n"
-        std::string line;
-        for (char c; line.find('\n') == std::string::npos && read(out[0], &c, 1) == 1;) line += c;
-        close(out[0]);
-        const auto colon = line.rfind(':');
-        if (!line.starts_with("serving http://127.0.0.1:") || colon == std::string::npos) {
-            throw std::runtime_error("unexpected first line from serve: " + line);
-        }
-        port_ = static_cast<unsigned short>(std::stoi(line.substr(colon + 1)));
-    }
-    ~ServeProcess() {
-        if (pid_ > 0) stop();
-    }
-    ServeProcess(const ServeProcess&) = delete;
-    ServeProcess& operator=(const ServeProcess&) = delete;
-
-    unsigned short port() const { return port_; }
-
-    // VmRSS or VmHWM (the peak) from /proc, in KiB.
-    std::size_t memory_kib(const std::string& field) const {
-        std::ifstream status("/proc/" + std::to_string(pid_) + "/status");
-        for (std::string line; std::getline(status, line);) {
-            if (line.starts_with(field + ":")) return std::stoul(line.substr(field.size() + 1));
-        }
-        return 0;
-    }
-
-    // SIGTERM, as a user would stop it; returns the exit status (128 + signal when killed).
-    int stop() {
-        kill(pid_, SIGTERM);
-        int status = 0;
-        waitpid(pid_, &status, 0);
-        pid_ = 0;
-        return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    }
-
-  private:
-    pid_t pid_ = 0;
-    unsigned short port_ = 0;
-};
-
 // Ensures this process may hold `wanted` descriptors; false when its hard limit is lower.
 bool allow_descriptors(rlim_t wanted) {
     rlimit limit{};
@@ -336,7 +273,9 @@ TEST(ServerAbuse, TenThousandConcurrentConnectionsAreAllServedAndMemoryStaysBoun
     constexpr int connections = 10'000;
     ASSERT_TRUE(allow_descriptors(connections + 200))
         << "this test needs RLIMIT_NOFILE >= " << connections + 200 << " (ulimit -n)";
-    ServeProcess serve;
+    // A child process: 10,000 connections need 10,000 descriptors at each end, and one process's
+    // hard limit (often 20,000) does not hold both ends plus everything else.
+    testing::ServeProcess serve({"--delay", "0", "--threads", "2"});
     const auto rss_at_start = serve.memory_kib("VmRSS");
 
     // Round 1: 10,000 at once, each held 500 ms inside the server.

@@ -125,6 +125,16 @@ TEST(TextEscaping, EveryControlByte) {
     EXPECT_EQ(formats::escape_control_characters("\u4F60\u597D\u20AC"), "\u4F60\u597D\u20AC");
 }
 
+TEST(TextEscaping, C1ControlsInUtf8) {
+    // U+009B (CSI) and U+0085 (NEL) are escaped; U+00A0 and U+00E9, their neighbours, are text.
+    EXPECT_EQ(formats::escape_control_characters("a\xC2\x9B"
+                                                 "2Jb\xC2\x85"
+                                                 "c\u00A0\u00E9"),
+              "a\\u009b2Jb\\u0085c\u00A0\u00E9");
+    // A lone C2 at the end, or before a byte that is not a C1 continuation, passes as it is.
+    EXPECT_EQ(formats::escape_control_characters("x\xC2"), "x\xC2");
+}
+
 // jsonl -------------------------------------------------------------------------------------
 
 TEST(JsonlSink, OkRecordExactly) {

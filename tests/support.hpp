@@ -48,10 +48,11 @@ enum class Stdin {
     open_pipe,  // `input` written to a pipe that stays open (a writer that has gone quiet)
 };
 
-// Runs `corocrawl ARGS...` with `input` on stdin. With `interrupt_after`, sends SIGINT then.
+// Runs `corocrawl ARGS...` with `input` on stdin. With `interrupt_after`, sends
+// `interrupt_signal` (SIGINT unless told) then.
 inline Run run_corocrawl(const std::vector<std::string>& args, const std::string& input = "",
                          std::chrono::milliseconds interrupt_after = std::chrono::milliseconds(0),
-                         Stdin stdin_kind = Stdin::file) {
+                         Stdin stdin_kind = Stdin::file, int interrupt_signal = SIGINT) {
     const std::string in_path = scratch_path("stdin"), out_path = scratch_path("stdout"),
                       err_path = scratch_path("stderr");
     std::ofstream(in_path, std::ios::binary) << input;
@@ -90,7 +91,7 @@ inline Run run_corocrawl(const std::vector<std::string>& args, const std::string
         }
         if (interrupt_after.count() > 0) {
             std::this_thread::sleep_for(interrupt_after);
-            kill(pid, SIGINT);
+            kill(pid, interrupt_signal);
         }
         int wstatus = 0;
         rusage usage{};

@@ -33,10 +33,12 @@ bool is_token(std::string_view text) {
     });
 }
 
-// CR or LF would end the header early and let a value inject headers of its own.
+// RFC 9110 field values: no control character but the tab. CR or LF would end the header early
+// and let a value inject headers of its own; NUL and the rest are refused by servers, or worse,
+// read differently by the proxies on the way.
 bool is_header_value(std::string_view text) {
-    return text.find_first_of("\r\n") == std::string_view::npos &&
-           text.find('\0') == std::string_view::npos;
+    return std::none_of(text.begin(), text.end(),
+                        [](unsigned char c) { return (c < 0x20 && c != '\t') || c == 0x7F; });
 }
 
 }  // namespace
@@ -50,12 +52,14 @@ void validate(const CrawlOptions& options) {
         if (!is_token(header.name))
             throw std::invalid_argument("invalid header name '" + header.name + "'");
         if (!is_header_value(header.value)) {
-            throw std::invalid_argument("header " + header.name + " contains CR, LF or NUL");
+            throw std::invalid_argument("header " + header.name +
+                                        " contains a control character (CR, LF, NUL, ...)");
         }
     }
     for (const auto* value : {&fetch.user_agent, &fetch.cookie}) {
         if (!is_header_value(*value))
-            throw std::invalid_argument("a header value contains CR, LF or NUL");
+            throw std::invalid_argument(
+                "a header value contains a control character (CR, LF, NUL, ...)");
     }
     for (const auto* proxy : {&fetch.http_proxy, &fetch.https_proxy}) {
         if (proxy->empty()) continue;

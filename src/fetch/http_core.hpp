@@ -42,9 +42,11 @@ using ResponseParser = http::response_parser<http::string_body>;
 struct Send {
     const Url& url;
     const Request& request;
-    const Url* proxy;                   // null: direct
-    const std::string& connection_key;  // connections are pooled and reused under this key
-    bool fresh_connection;              // do not take a pooled connection (the last one was stale)
+    const Url* proxy;  // null: direct
+    // Connections are pooled and reused under this key. A copy: following a redirect changes the
+    // exchange's key before the transport gives the connection back under the old one.
+    const std::string connection_key;
+    bool fresh_connection;  // do not take a pooled connection (the last one was stale)
 
     bool tunnelled() const noexcept { return proxy && url.is_https(); }
 };

@@ -143,9 +143,17 @@ std::string escape_control_characters(std::string_view text) {
     static constexpr char hex_digits[] = "0123456789abcdef";
     std::string escaped;
     escaped.reserve(text.size());
-    for (const char c : text) {
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const char c = text[i];
         const auto byte = static_cast<unsigned char>(c);
-        if (byte >= 0x20 && byte != 0x7F) {
+        const auto next = i + 1 < text.size() ? static_cast<unsigned char>(text[i + 1]) : 0;
+        if (byte == 0xC2 && next >= 0x80 && next <= 0x9F) {
+            // A C1 control (U+0080–U+009F) in UTF-8: U+009B is CSI to some terminals.
+            escaped += "\\u00";
+            escaped += hex_digits[next >> 4];
+            escaped += hex_digits[next & 0x0F];
+            ++i;
+        } else if (byte >= 0x20 && byte != 0x7F) {
             escaped += c;
         } else if (c == '\n') {
             escaped += "\\n";

@@ -21,7 +21,8 @@ std::string format_errors(const Result& result, const SinkOptions& options);
 inline constexpr std::string_view csv_header = "url,xpath,value\r\n";
 
 // Text format's guard against terminal control: \n, \r, \t as two-character escapes, other
-// bytes below 0x20 and 0x7f as \xNN; everything else (UTF-8 included) unchanged.
+// bytes below 0x20 and 0x7f as \xNN, the C1 controls U+0080–U+009F as \u00NN; everything else
+// (other UTF-8 included) unchanged.
 std::string escape_control_characters(std::string_view text);
 
 // RFC 4180 field: quoted (with '"' doubled) when it holds ',', '"', CR or LF.

@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -34,5 +35,11 @@ std::string charset_from_meta(std::string_view head);
 // (gb2312 → GBK, shift_jis → CP932, euc-kr → CP949, iso-8859-1 → WINDOWS-1252, ...).
 // Unmapped labels come back as given, upper-cased.
 std::string encoding_for_label(std::string_view label);
+
+// A body declared (or defaulted) UTF-8 as browsers decode it: each maximal invalid byte sequence
+// becomes U+FFFD, as in the Encoding Standard's UTF-8 decoder. libxml2 would instead copy such
+// bytes through into its "UTF-8" output, or reread the rest of the page as Latin-1.
+// Nothing when `body` is already valid UTF-8.
+std::optional<std::string> replace_invalid_utf8(std::string_view body);
 
 }  // namespace corocrawl::charset

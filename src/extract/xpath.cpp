@@ -68,6 +68,9 @@ libxml::Document parse_html(std::string_view body, std::string_view content_type
     const charset::DetectedCharset charset =
         charset::detect_charset(body, content_type, libxml::supports_encoding);
     body.remove_prefix(charset.bom_length);
+    const std::optional<std::string> repaired =
+        charset.encoding == "UTF-8" ? charset::replace_invalid_utf8(body) : std::nullopt;
+    if (repaired) body = *repaired;
     // htmlReadMemory takes an int length; bodies are capped far below that by the fetcher.
     const int length = static_cast<int>(std::min<std::size_t>(body.size(), INT_MAX));
     libxml::Document document(

@@ -40,6 +40,7 @@ fuzz: bootstrap
 	    build/fuzz/tests/fuzz/$${target}_fuzzer -max_total_time=$(FUZZ_SECONDS) -timeout=10 \
 	        -rss_limit_mb=2048 -print_final_stats=1 \
 	        -artifact_prefix=build/fuzz/artifacts/$$target- \
+	        $$(test -f tests/fuzz/$$target.dict && echo -dict=tests/fuzz/$$target.dict) \
 	        build/fuzz/corpus/$$target tests/fuzz/corpus/$$target || exit 1; \
 	done
 

@@ -2,7 +2,7 @@
 PRESET ?= release
 JOBS   ?= $(shell nproc)
 
-.PHONY: all bootstrap build test demo check check-asan check-tsan clean
+.PHONY: all bootstrap build test demo check check-asan check-tsan fuzz clean
 
 all: build
 
@@ -28,6 +28,22 @@ check-asan check-tsan: check-%: bootstrap
 	@cmake --preset $* >/dev/null
 	@cmake --build --preset $* -j $(JOBS)
 	@ctest --preset $* -j $(JOBS)
+
+# Each libFuzzer target for FUZZ_SECONDS, from its seed corpus (tests/fuzz/corpus/<target>/);
+# what it discovers goes to build/fuzz/corpus/<target>/, crashes to build/fuzz/artifacts/.
+FUZZ_SECONDS ?= 60
+fuzz: bootstrap
+	@cmake --preset fuzz >/dev/null
+	@cmake --build --preset fuzz -j $(JOBS)
+	@for target in url response html_xpath; do \
+	    mkdir -p build/fuzz/corpus/$$target build/fuzz/artifacts && \
+	    echo "fuzz: $$target for $(FUZZ_SECONDS) s" && \
+	    build/fuzz/tests/fuzz/$${target}_fuzzer -max_total_time=$(FUZZ_SECONDS) -timeout=10 \
+	        -rss_limit_mb=2048 -print_final_stats=1 \
+	        -artifact_prefix=build/fuzz/artifacts/$$target- \
+	        $$(test -f tests/fuzz/$$target.dict && echo -dict=tests/fuzz/$$target.dict) \
+	        build/fuzz/corpus/$$target tests/fuzz/corpus/$$target || exit 1; \
+	done
 
 clean:
 	@rm -rf build

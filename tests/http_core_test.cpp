@@ -261,6 +261,17 @@ TEST(RetryPolicy, RetryAfterReadsSecondsAndDates) {
     EXPECT_FALSE(parse_retry_after("-5", now));
 }
 
+// Found by the response fuzzer: a year outside 1678-2262 overflowed system_clock (UB).
+TEST(RetryPolicy, RetryAfterDatesOfAnyYear) {
+    const auto now = std::chrono::system_clock::from_time_t(784111777);
+    EXPECT_EQ(parse_retry_after("Wed, 21 Oct 1007 07:28:00 GMT", now),
+              std::chrono::milliseconds(0));
+    EXPECT_EQ(parse_retry_after("Wed, 21 Oct 9999 07:28:00 GMT", now),
+              std::chrono::seconds(1LL << 32));
+    EXPECT_EQ(parse_retry_after("Sun, 06 Nov 1994 08:49:38 GMT", now),
+              std::chrono::milliseconds(1000));
+}
+
 TEST(RetryPolicy, BackoffDoublesWithJitter) {
     FetchOptions options;
     options.retry_delay = 100ms;

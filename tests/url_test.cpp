@@ -54,6 +54,24 @@ TEST(Url, RejectsWhatIsNotAnHttpUrl) {
     EXPECT_EQ(failure("mailto:someone@example.com"), ErrorKind::unsupported_scheme);
 }
 
+// Found by the url fuzzer: Boost.URL 1.81 ends a port at its first non-digit and reads the rest
+// as a path, so "http://a:b/c" came out as host "a", target "b/c", text "http://ab/c".
+TEST(Url, RejectsJunkAfterTheHostOrPort) {
+    EXPECT_EQ(failure("http://127.0.0.1:50'0/bobo"), ErrorKind::invalid_url);
+    EXPECT_EQ(failure("http://a:b/c"), ErrorKind::invalid_url);
+    EXPECT_EQ(failure("http://[::1]x/y"), ErrorKind::invalid_url);
+    const Url base = parsed("http://h.example/");
+    EXPECT_EQ(std::get<Error>(resolve_url(base, "//a:b/c")).kind, ErrorKind::invalid_url);
+}
+
+// Found by the url and response fuzzers: "/..//x" became "/.//x", which normalises again to "//x".
+TEST(Url, NormalisingTwiceChangesNothing) {
+    EXPECT_EQ(parsed("http://h.example/..//dir/p").text, "http://h.example//dir/p");
+    EXPECT_EQ(parsed("http://h.example//dir/p").text, "http://h.example//dir/p");
+    const Url base = parsed("http://h.example/a/b");
+    EXPECT_EQ(std::get<Url>(resolve_url(base, "../..///x.y")).text, "http://h.example///x.y");
+}
+
 TEST(Url, ResolvesReferencesOfEveryShape) {
     const Url base = parsed("http://h.example/dir/page?x=1");
     const auto resolve = [&](std::string_view reference) {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "extract/charset.hpp"
+#include "extract/utf8_decoder.hpp"
 
 namespace corocrawl {
 namespace {
@@ -358,6 +359,25 @@ TEST(CharsetDetection, LabelsMapToWhatBrowsersDecode) {
     EXPECT_EQ(charset::encoding_for_label("latin1"), "WINDOWS-1252");
     EXPECT_EQ(charset::encoding_for_label("utf8"), "UTF-8");
     EXPECT_EQ(charset::encoding_for_label("koi8-r"), "KOI8-R");
+}
+
+TEST(CharsetDetection, InvalidUtf8BecomesReplacementCharacters) {
+    EXPECT_EQ(charset::replace_invalid_utf8("caf\u00E9 \u4F60 \U0001F600"), std::nullopt);
+    // One U+FFFD per maximal invalid subsequence, as the Encoding Standard decodes.
+    EXPECT_EQ(charset::replace_invalid_utf8("a\xC3(b"), "a\uFFFD(b");
+    EXPECT_EQ(charset::replace_invalid_utf8("\xED\xA0\x80"), "\uFFFD\uFFFD\uFFFD");
+    EXPECT_EQ(charset::replace_invalid_utf8("\xE0\x80x"), "\uFFFD\uFFFDx");
+    EXPECT_EQ(charset::replace_invalid_utf8("\xF0\x9F\x98x\xFF"), "\uFFFDx\uFFFD");
+    EXPECT_EQ(charset::replace_invalid_utf8("\xF4\x90\x80\x80"), "\uFFFD\uFFFD\uFFFD\uFFFD");
+    EXPECT_EQ(charset::replace_invalid_utf8("end\xE4\xBD"), "end\uFFFD");
+}
+
+// Found by the html_xpath fuzzer: libxml2 copied these bytes raw into its "UTF-8" values.
+TEST(XPathCharset, InvalidUtf8InAUtf8PageGivesReplacementCharacters) {
+    const std::string body = page_with("", "\xFF\xFE a \xC3( \xED\xA0\x80 caf\xC3\xA9");
+    const Values expected{"\uFFFD\uFFFD a \uFFFD( \uFFFD\uFFFD\uFFFD caf\u00E9"};
+    EXPECT_EQ(paragraph(body, "text/html; charset=x-unknown"), expected);
+    EXPECT_EQ(paragraph(body, ""), expected);
 }
 
 // is_html ----------------------------------------------------------------------------------

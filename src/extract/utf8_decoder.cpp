@@ -2,6 +2,7 @@
 
 #include <iconv.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 
@@ -28,6 +29,48 @@ class Converter {
 };
 
 }  // namespace
+
+std::optional<std::string> replace_invalid_utf8(std::string_view body) {
+    std::optional<std::string> repaired;
+    std::size_t copied = 0;  // bytes of `body` already accounted for in `repaired`
+    std::size_t at = 0;
+    while (at < body.size()) {
+        const auto lead = static_cast<unsigned char>(body[at]);
+        std::size_t length = 1;
+        unsigned char low = 0x80;  // the range allowed for the byte after the lead
+        unsigned char high = 0xBF;
+        if (lead >= 0xC2 && lead <= 0xDF) {
+            length = 2;
+        } else if (lead >= 0xE0 && lead <= 0xEF) {
+            length = 3;
+            if (lead == 0xE0) low = 0xA0;   // no overlong forms
+            if (lead == 0xED) high = 0x9F;  // no surrogates
+        } else if (lead >= 0xF0 && lead <= 0xF4) {
+            length = 4;
+            if (lead == 0xF0) low = 0x90;   // no overlong forms
+            if (lead == 0xF4) high = 0x8F;  // nothing past U+10FFFF
+        } else if (lead >= 0x80) {
+            length = 0;  // a continuation byte or a byte never valid in UTF-8
+        }
+        // How many bytes of the sequence are valid: all of them, or the invalid prefix to replace.
+        std::size_t valid = length == 0 ? 0 : 1;
+        while (valid < length && at + valid < body.size()) {
+            const auto next = static_cast<unsigned char>(body[at + valid]);
+            if (next < (valid == 1 ? low : 0x80) || next > (valid == 1 ? high : 0xBF)) break;
+            ++valid;
+        }
+        if (length != 0 && valid == length) {
+            at += length;
+            continue;
+        }
+        if (!repaired) repaired.emplace().reserve(body.size() + replacement_character.size());
+        repaired->append(body.substr(copied, at - copied)).append(replacement_character);
+        at += std::max<std::size_t>(valid, 1);
+        copied = at;
+    }
+    if (repaired) repaired->append(body.substr(copied));
+    return repaired;
+}
 
 std::optional<std::string> decode_to_utf8(std::string_view bytes, const std::string& encoding) {
     const Converter converter("UTF-8", encoding.c_str());
@@ -59,6 +102,10 @@ std::optional<std::string> decode_to_utf8(std::string_view bytes, const std::str
         ++in;
         --in_left;
     }
+}
+
+std::optional<std::string> to_valid_utf8(std::string_view body, const std::string& encoding) {
+    return encoding == "UTF-8" ? replace_invalid_utf8(body) : decode_to_utf8(body, encoding);
 }
 
 }  // namespace corocrawl::charset

@@ -70,11 +70,7 @@ libxml::Document parse_html(std::string_view body, std::string_view content_type
     const charset::DetectedCharset charset =
         charset::detect_charset(body, content_type, libxml::supports_encoding);
     body.remove_prefix(charset.bom_length);
-    // Other charsets are decoded here, not by libxml2: it would stop at the first byte the
-    // charset does not define and lose the rest of the page, where browsers put U+FFFD and go on.
-    // (libxml2's UTF-8 input already does that.)
-    std::optional<std::string> utf8;
-    if (charset.encoding != "UTF-8") utf8 = charset::decode_to_utf8(body, charset.encoding);
+    const std::optional<std::string> utf8 = charset::to_valid_utf8(body, charset.encoding);
     if (utf8) body = *utf8;
     const char* encoding = utf8 ? "UTF-8" : charset.encoding.c_str();
     // htmlReadMemory takes an int length; bodies are capped far below that by the fetcher.

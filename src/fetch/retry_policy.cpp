@@ -38,9 +38,14 @@ std::optional<std::chrono::milliseconds> parse_retry_after(
     const std::string text(value);
     const char* parsed = strptime(text.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &date);
     if (!parsed || *parsed != '\0') return std::nullopt;
-    const auto when = std::chrono::system_clock::from_time_t(timegm(&date));
-    if (when <= now) return std::chrono::milliseconds(0);
-    return std::chrono::duration_cast<std::chrono::milliseconds>(when - now);
+    // Compared in seconds first: system_clock counts nanoseconds in 64 bits, so from_time_t
+    // overflows for a date before 1678 or after 2262, and the header may say any year.
+    const std::time_t when = timegm(&date);
+    const std::time_t now_seconds = std::chrono::system_clock::to_time_t(now);
+    if (when <= now_seconds) return std::chrono::milliseconds(0);
+    if (when - now_seconds > (1LL << 32)) return std::chrono::seconds(1LL << 32);
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::system_clock::from_time_t(when) - now);
 }
 
 }  // namespace corocrawl::fetch

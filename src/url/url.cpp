@@ -31,6 +31,13 @@ Error invalid(std::string_view text, std::string_view why) {
                  "invalid URL '" + std::string(text) + "': " + std::string(why)};
 }
 
+// After an authority the path is empty or starts with '/' (RFC 3986, 3.3). Boost.URL 1.81 ends
+// a port at its first non-digit and takes the rest as a relative path instead: "http://a:b/c"
+// would become host "a", target "b/c", text "http://ab/c".
+bool has_malformed_authority(urls::url_view u) {
+    return u.has_authority() && !u.encoded_path().empty() && !u.encoded_path().starts_with('/');
+}
+
 // Checks an absolute URL and brings it to the one form used for requests, pooling and output.
 std::variant<Url, Error> normalised(urls::url u, std::string_view original) {
     const auto scheme = u.scheme_id();
@@ -54,16 +61,22 @@ std::variant<Url, Error> normalised(urls::url u, std::string_view original) {
     std::string_view path = u.encoded_path();
     while (path.starts_with("/../")) path.remove_prefix(3);
     if (path == "/..") path = "/";
-    if (path.size() != u.encoded_path().size()) u.set_encoded_path(std::string(path));
-    // An empty path is "/" (set_encoded_path("/") would give "/./" in Boost.URL 1.81).
-    if (u.encoded_path().empty()) u.set_path_absolute(true);
+    if (path.empty()) path = "/";
 
+    // Target and text are put together here: Boost.URL 1.81's set_encoded_path would write a
+    // path starting with "//" as "/.//" (and "/" as "/./"), which the next parse shortens again.
     Url url;
     url.scheme = u.scheme();
     url.host = u.host_address();
     url.port = u.has_port() ? std::string(u.port()) : std::string(default_port);
-    url.target = u.encoded_target();
-    url.text = u.buffer();
+    url.target = std::string(path);
+    if (u.has_query()) {
+        const auto query = u.encoded_query();
+        url.target.append("?").append(query.data(), query.size());
+    }
+    const auto authority = u.encoded_authority();
+    url.text.append(url.scheme).append("://").append(authority.data(), authority.size());
+    url.text.append(url.target);
     return url;
 }
 
@@ -79,6 +92,7 @@ std::variant<Url, Error> parse_url(std::string_view text) {
     const std::string encoded = encode_lenient(text);
     auto parsed = urls::parse_uri_reference(encoded);
     if (!parsed) return invalid(text, parsed.error().message());
+    if (has_malformed_authority(*parsed)) return invalid(text, "malformed host or port");
     if (!parsed->has_scheme()) return invalid(text, "no scheme (http:// or https://)");
     return normalised(urls::url(*parsed), text);
 }
@@ -87,6 +101,7 @@ std::variant<Url, Error> resolve_url(const Url& base, std::string_view reference
     const std::string encoded = encode_lenient(reference);
     auto parsed = urls::parse_uri_reference(encoded);
     if (!parsed) return invalid(reference, parsed.error().message());
+    if (has_malformed_authority(*parsed)) return invalid(reference, "malformed host or port");
     urls::url resolved;
     if (auto r = urls::resolve(urls::url_view(base.text), *parsed, resolved); !r) {
         return invalid(reference, r.error().message());

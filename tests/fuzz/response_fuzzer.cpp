@@ -1,0 +1,131 @@
+// Fuzz target: the response decoding core (src/fetch/http_core, body_decoder, extract/charset).
+//
+// Input: the bytes a server sends on one connection, possibly several responses back to back.
+// One Exchange for a fixed GET is driven the way the transports drive it: each Send reads the
+// next response from the remaining bytes through Beast's parser with the limits the core sets
+// (Exchange::prepare), and the core decides redirects, retries, decoding and the error kind.
+// Then the body's charset is detected as the XPath extraction would.
+#include <boost/asio/buffer.hpp>
+#include <boost/beast/http/error.hpp>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <variant>
+
+#include "extract/charset.hpp"
+#include "fetch/http_core.hpp"
+#include "fuzz_check.hpp"
+
+namespace {
+
+namespace http = boost::beast::http;
+using corocrawl::ErrorKind;
+using corocrawl::fuzz::check;
+
+// Small limits keep every input quick and its memory bounded (a gzip bomb stops at max_body).
+corocrawl::FetchOptions fuzz_options() {
+    corocrawl::FetchOptions options;
+    options.max_body = 256 * 1024;
+    options.max_header = 16 * 1024;
+    options.max_redirects = 5;
+    options.retries = 2;
+    return options;
+}
+
+// Reads one response from the front of `bytes`, as http::read does from a socket whose peer
+// closes after the last byte; the outcome goes to the exchange. True when the connection
+// would be kept alive.
+bool read_response(corocrawl::fetch::Exchange& exchange, const corocrawl::fetch::Send& send,
+                   std::string_view& bytes, bool reused) {
+    corocrawl::fetch::ResponseParser parser;
+    exchange.prepare(parser, send.request);
+    parser.eager(true);
+    boost::system::error_code error;
+    while (!parser.is_done()) {
+        error = {};
+        const std::size_t used = parser.put(boost::asio::buffer(bytes.data(), bytes.size()), error);
+        bytes.remove_prefix(used);
+        if (parser.is_done() || (error && error != http::error::need_more)) break;
+        if (used == 0) {  // what is left does not complete the message: the peer closes here
+            if (parser.got_some()) {
+                parser.put_eof(error);
+            } else {
+                error = http::error::end_of_stream;
+            }
+            break;
+        }
+    }
+    if (error) {
+        exchange.on_failure({error, corocrawl::fetch::Phase::read, reused, parser.got_some()});
+        return false;
+    }
+    auto response = parser.release();
+    const bool keep_alive = response.keep_alive();
+    exchange.on_response(std::move(response));
+    return keep_alive;
+}
+
+bool is_response_error(ErrorKind kind) {
+    return kind == ErrorKind::http_status || kind == ErrorKind::too_many_redirects ||
+           kind == ErrorKind::body_too_large || kind == ErrorKind::protocol ||
+           kind == ErrorKind::decode || kind == ErrorKind::invalid_url ||
+           kind == ErrorKind::unsupported_scheme;
+}
+
+bool known_encoding(const std::string& encoding) {
+    return encoding == "UTF-8" || encoding == "WINDOWS-1252" || encoding == "GBK" ||
+           encoding == "CP932" || encoding == "EUC-JP" || encoding == "KOI8-R" ||
+           encoding == "UTF-16LE";
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    static const corocrawl::FetchOptions options = fuzz_options();
+    const std::string_view input(reinterpret_cast<const char*>(data), size);
+    std::string_view bytes = input;
+
+    corocrawl::fetch::Exchange exchange({0, "http://fuzz.example/dir/page?q=1"}, options);
+    // Each URL of the redirect chain gets 1 + retries attempts, plus one fresh connection each.
+    const int action_limit = (options.max_redirects + 1) * (2 * (options.retries + 1) + 1) + 1;
+    int actions = 0;
+    bool keep_alive = false;
+    for (;;) {
+        check(++actions <= action_limit, "an exchange ends within a bounded number of actions");
+        const auto action = exchange.next();
+        if (std::holds_alternative<corocrawl::fetch::Finished>(action)) break;
+        if (const auto* wait = std::get_if<corocrawl::fetch::Wait>(&action)) {
+            check(wait->duration.count() >= 0, "a wait is not negative");
+            continue;  // only the decision matters here, not the sleep
+        }
+        const auto& send = std::get<corocrawl::fetch::Send>(action);
+        check(send.proxy == nullptr, "no proxy is configured");
+        const bool reused = keep_alive && !send.fresh_connection;
+        keep_alive = read_response(exchange, send, bytes, reused);
+    }
+    const corocrawl::Result result = exchange.take_result();
+
+    check(result.attempts >= 1, "at least one request was sent");
+    check(result.bytes <= input.size(), "no more body bytes than were received");
+    if (result.error) {
+        check(is_response_error(result.error->kind), "the error is one a response can cause",
+              result.error->message);
+        check(!result.error->message.empty(), "an error says what happened");
+    } else {
+        check(result.status >= 200 && result.status <= 299, "ok means a 2xx status");
+        check(result.body.size() <= options.max_body, "the decoded body is within max_body");
+    }
+    auto final_url = corocrawl::parse_url(result.final_url);
+    check(std::holds_alternative<corocrawl::Url>(final_url) &&
+              std::get<corocrawl::Url>(final_url).text == result.final_url,
+          "the final URL is a normalised URL", result.final_url);
+
+    const std::string_view content_type = result.header("Content-Type");
+    const auto charset =
+        corocrawl::charset::detect_charset(result.body, content_type, known_encoding);
+    check(known_encoding(charset.encoding) || charset.encoding == "UTF-16BE",
+          "the charset is a supported one, from a byte-order mark or UTF-8", charset.encoding);
+    check(charset.bom_length <= result.body.size(), "the byte-order mark is inside the body");
+    return 0;
+}

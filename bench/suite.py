@@ -263,16 +263,18 @@ def run_client(client, url_file, expected, log):
     return run
 
 
-def wrk_requests_per_second(url, connections, seconds, threads=2):
+def wrk_requests_per_second(url, connections, seconds, notes, threads=2):
+    """Requests/s; a non-2xx answer fails, socket errors (timeouts under load) go to `notes`."""
     argv = ["wrk", "-t", str(min(threads, connections)), "-c", str(connections),
-            "-d", f"{seconds}s", url]
+            "-d", f"{seconds}s", "--timeout", "10s", url]
     result = subprocess.run(argv, capture_output=True, text=True, timeout=seconds + 60)
     for line in result.stdout.splitlines():
         if line.startswith("Requests/sec:"):
             value = float(line.split()[1])
-            errors = [l for l in result.stdout.splitlines() if "errors" in l or "Non-2xx" in l]
-            if errors:
-                raise CheckFailed(f"wrk against {url}: {'; '.join(errors)}")
+            output = result.stdout.splitlines()
+            if any("Non-2xx" in l for l in output):
+                raise CheckFailed(f"wrk against {url}: non-2xx answers")
+            notes += [f"wrk -c {connections} {url}: {l.strip()}" for l in output if "errors" in l]
             return value
     raise CheckFailed(f"wrk printed no Requests/sec: {result.stdout} {result.stderr}")
 
@@ -289,7 +291,9 @@ class Suite:
         self.has["aiohttp"] = self.python_has("aiohttp", "lxml")
         self.has["scrapy"] = self.python_has("scrapy")
         self.skipped = [t for t, ok in self.has.items() if not ok]
-        self.failures = []
+        self.failures = []  # fail the run
+        self.peer_failures = []  # a peer that fails at full size: a finding, reported
+        self.notes = []
         self.sections = []
         self.targets = []  # (target, measured, met, margin)
         self.started = time.time()
@@ -310,6 +314,17 @@ class Suite:
         for _ in range(runs or self.sizes.runs):
             figure.values.append(measure())
         return figure
+
+    def client_failed(self, client, error):
+        """Corocrawl failing, or anything failing in --smoke, fails the run; a peer failing at full
+        size is reported as what it is. Returns the reason for the table."""
+        reason = (str(error).strip().splitlines() or ["?"])[-1][:200]
+        if self.args.smoke or client.name.startswith("corocrawl"):
+            self.failures.append(str(error)[:800])
+        else:
+            self.peer_failures.append(f"{client.name}: {reason}")
+        self.log(f"  {client.name} FAILED: {reason}")
+        return reason
 
     def target(self, text, measured, met, margin):
         self.targets.append((text, measured, met, margin))
@@ -363,13 +378,18 @@ class Suite:
                 for parse in s.sweep_parse_threads:
                     options = ["-c", str(c), "--io-threads", str(io), "--parse-threads", str(parse)]
                     client = corocrawl_client(self.corocrawl, " ".join(options), *options)
-                    run = run_client(client, url_file, s.pages, self.log)
-                    pps = s.pages / run.wall_s
-                    rows.append(f"| {c} | {io} | {parse} | {pps:,.0f} | "
-                                f"{run.peak_rss_kib / 1024:.1f} |")
-                    if best is None or pps > best[0]:
-                        best = (pps, options)
-        text.append(f"### Settings sweep (async, against {server_name}, one run each)\n\n"
+                    rss = Figure()
+
+                    def one():
+                        run = run_client(client, url_file, s.pages, self.log)
+                        rss.values.append(run.peak_rss_kib / 1024)
+                        return s.pages / run.wall_s
+
+                    pps = self.figure(one)
+                    rows.append(f"| {c} | {io} | {parse} | {pps.text()} | {rss.text(1)} |")
+                    if best is None or pps.median > best[0]:
+                        best = (pps.median, options)
+        text.append(f"### Settings sweep (async, against {server_name})\n\n"
                     "| -c | --io-threads | --parse-threads | pages/s | peak RSS MiB |\n"
                     "|---:|---:|---:|---:|---:|\n" + "\n".join(rows) +
                     f"\n\nBest: `{' '.join(best[1])}`.\n")
@@ -381,7 +401,8 @@ class Suite:
         rows = []
         wrk = None
         if self.has["wrk"]:
-            wrk = self.figure(lambda: wrk_requests_per_second(base + "/page/1", 100, s.wrk_seconds))
+            wrk = self.figure(lambda: wrk_requests_per_second(base + "/page/1", 100, s.wrk_seconds,
+                                                         self.notes))
             rows.append(("wrk -c 100 (HTTP only, the ceiling)", wrk, None, None))
         else:
             self.log("  wrk not installed: no ceiling")
@@ -414,15 +435,24 @@ class Suite:
                 rss.append(run.peak_rss_kib / 1024)
                 return n / run.wall_s
 
-            figures[client.name] = self.figure(one)
+            try:
+                figures[client.name] = self.figure(one)
+            except CheckFailed as error:
+                rows.append((client.name, None, None, self.client_failed(client, error)))
+                continue
             rows.append((client.name, figures[client.name], Figure(rss), None))
         table = [f"### Against {server_name}\n",
                  "| client | pages/s | × wrk | peak RSS MiB |", "|---|---:|---:|---:|"]
-        for name, figure, rss, _ in rows:
+        for name, figure, rss, failure in rows:
+            if failure:
+                table.append(f"| {name} | failed: {failure} | – | – |")
+                continue
             vs_wrk = f"{ratio(figure.median, wrk.median):.2f}" if wrk else "–"
             table.append(f"| {name} | {figure.text()} | {vs_wrk} | "
                          f"{rss.text(1) if rss else '–'} |")
         best_name = clients[0].name
+        if best_name not in figures:
+            return "\n".join(table) + "\n"
         best_pps = figures[best_name].median
         if wrk and self.sizes is FULL:
             r = best_pps / wrk.median
@@ -454,10 +484,15 @@ class Suite:
                     clients.append(aiohttp_client("aiohttp + lxml, shared session", n))
                 for client in clients:
                     walls, rss = Figure(), Figure()
-                    for _ in range(s.runs):
-                        run = run_client(client, url_file, n, self.log)
-                        walls.values.append(run.wall_s)
-                        rss.values.append(run.peak_rss_kib / 1024)
+                    try:
+                        for _ in range(s.runs):
+                            run = run_client(client, url_file, n, self.log)
+                            walls.values.append(run.wall_s)
+                            rss.values.append(run.peak_rss_kib / 1024)
+                    except CheckFailed as error:
+                        reason = self.client_failed(client, error)
+                        text.append(f"| {client.name} | {n:,} | failed: {reason} | – | – |")
+                        continue
                     over = Figure([w - s.latency_delay_s for w in walls.values])
                     text.append(f"| {client.name} | {n:,} | {walls.text(3)} | {over.text(3)} | "
                                 f"{rss.text(1)} |")
@@ -518,10 +553,11 @@ class Suite:
                 with nginx as theirs:
                     for c in s.wrk_connections:
                         mine = self.figure(
-                            lambda: wrk_requests_per_second(ours + "/page/1", c, s.wrk_seconds))
+                            lambda: wrk_requests_per_second(ours + "/page/1", c, s.wrk_seconds,
+                                                            self.notes))
                         if theirs:
                             other = self.figure(lambda: wrk_requests_per_second(
-                                theirs + "/page/1", c, s.wrk_seconds))
+                                theirs + "/page/1", c, s.wrk_seconds, self.notes))
                             r = ratio(mine.median, other.median)
                             text.append(f"| {w} | {c} | {mine.text()} | {other.text()} | "
                                         f"{r:.2f} |")
@@ -614,6 +650,10 @@ class Suite:
                       for t, m, ok, margin in self.targets]
             lines.append("")
         lines += self.sections
+        if self.peer_failures:
+            lines += ["## Peers that failed", ""] + [f"- {f}" for f in self.peer_failures] + [""]
+        if self.notes:
+            lines += ["## Notes", ""] + [f"- {n}" for n in self.notes] + [""]
         if self.failures:
             lines += ["## Failures", ""] + [f"- {f}" for f in self.failures] + [""]
         return "\n".join(lines)

@@ -32,7 +32,8 @@ check-asan check-tsan: check-%: bootstrap
 # Each libFuzzer target for FUZZ_SECONDS, from its seed corpus (tests/fuzz/corpus/<target>/);
 # what it discovers goes to build/fuzz/corpus/<target>/, crashes to build/fuzz/artifacts/.
 FUZZ_SECONDS ?= 60
-fuzz: bootstrap
+fuzz:
+	@scripts/bootstrap clang-14 libclang-rt-14-dev
 	@cmake --preset fuzz >/dev/null
 	@cmake --build --preset fuzz -j $(JOBS)
 	@for target in url response html_xpath; do \

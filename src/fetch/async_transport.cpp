@@ -4,6 +4,9 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+#include <charconv>
+#include <optional>
+#include <tuple>
 
 #include "fetch/http_core.hpp"
 #include "fetch/tls.hpp"
@@ -39,6 +42,19 @@ asio::awaitable<bool> open_tunnel(beast::tcp_stream& stream, Exchange& exchange)
     co_return exchange.on_tunnel_response(parser.get().base());
 }
 
+// The endpoint of a host that is an IP address literal; none for a name to look up. A literal
+// skips the resolver, which would send every new connection through Asio's one background
+// resolver thread (getaddrinfo) and back: measurable with 10,000 connections opened at once.
+std::optional<tcp::endpoint> literal_endpoint(const Url& peer) {
+    beast::error_code not_an_address;
+    const auto address = asio::ip::make_address(peer.host, not_an_address);
+    unsigned short port = 0;
+    const char* end = peer.port.data() + peer.port.size();
+    const auto [stop, error] = std::from_chars(peer.port.data(), end, port);
+    if (not_an_address || error != std::errc{} || stop != end) return std::nullopt;
+    return tcp::endpoint(address, port);
+}
+
 // Resolves, connects (to the proxy, if any; through its tunnel for https) and for https shakes
 // hands, bounded by the connect deadline; nothing on failure (reported to the core).
 asio::awaitable<std::optional<AsyncConnection>> connect(Exchange& exchange, const Send& send,
@@ -47,16 +63,23 @@ asio::awaitable<std::optional<AsyncConnection>> connect(Exchange& exchange, cons
     const auto deadline = exchange.connect_deadline();
     const Url& url = send.url;
     const Url& peer = send.proxy ? *send.proxy : url;
-    tcp::resolver resolver(executor);
-    auto [resolve_error, endpoints] =
-        co_await resolver.async_resolve(peer.host, peer.port, nothrow_awaitable);
-    if (resolve_error) {
-        exchange.on_failure({resolve_error, Phase::resolve, false, false});
-        co_return std::nullopt;
-    }
     beast::tcp_stream stream(executor);
-    stream.expires_at(deadline);
-    auto [connect_error, endpoint] = co_await stream.async_connect(endpoints, nothrow_awaitable);
+    beast::error_code connect_error;
+    if (const auto literal = literal_endpoint(peer)) {
+        stream.expires_at(deadline);
+        std::tie(connect_error) = co_await stream.async_connect(*literal, nothrow_awaitable);
+    } else {
+        tcp::resolver resolver(executor);
+        auto [resolve_error, endpoints] =
+            co_await resolver.async_resolve(peer.host, peer.port, nothrow_awaitable);
+        if (resolve_error) {
+            exchange.on_failure({resolve_error, Phase::resolve, false, false});
+            co_return std::nullopt;
+        }
+        stream.expires_at(deadline);
+        std::tie(connect_error, std::ignore) =
+            co_await stream.async_connect(endpoints, nothrow_awaitable);
+    }
     if (connect_error) {
         exchange.on_failure({connect_error, Phase::connect, false, false});
         co_return std::nullopt;

@@ -1,0 +1,699 @@
+"""The benchmark suite behind bench/run: corocrawl against the wire limit (wrk) and the tools people
+use today (aiohttp + lxml, Scrapy, curl), on the same loopback servers, in one run.
+
+Every figure is the median of several runs with min–max; every crawl's output is checked (one
+href per URL) before its time counts. Run by bench/run, which installs the peers and builds
+corocrawl first; `--smoke` runs everything tiny, installs nothing, skips what is missing.
+"""
+import argparse
+import contextlib
+import json
+import math
+import os
+import platform
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+PEERS = HERE / "peers"
+SYSTEM_PYTHON = "/usr/bin/python3"  # Debian's, where python3-aiohttp/lxml/scrapy live
+XPATH = '//a[@id="feng"]/@href'
+FENG = "http://www.haha.com"
+RUN_TIMEOUT_S = 600
+
+
+@dataclass
+class Sizes:
+    runs: int  # runs per figure (the slow single-threaded pool run: at most 1 when it is long)
+    pages: int  # scenario 1
+    sweep_concurrency: list
+    sweep_io_threads: list
+    sweep_parse_threads: list
+    latency_urls: list  # scenario 2
+    latency_delay_s: float
+    pool_urls: int  # scenario 3
+    pool_delay_s: float
+    pool_threads: list
+    wrk_seconds: int  # scenarios 1 and 4
+    wrk_connections: list
+    parse_min_time_s: float  # scenario 5
+
+
+FULL = Sizes(runs=3, pages=20_000, sweep_concurrency=[25, 100, 400], sweep_io_threads=[1, 2],
+             sweep_parse_threads=[0, 2], latency_urls=[1_000, 10_000], latency_delay_s=2.0,
+             pool_urls=64, pool_delay_s=0.5, pool_threads=[1, 4, 16, 64], wrk_seconds=5,
+             wrk_connections=[64, 1000], parse_min_time_s=0.5)
+SMOKE = Sizes(runs=1, pages=200, sweep_concurrency=[25], sweep_io_threads=[1],
+              sweep_parse_threads=[0], latency_urls=[50], latency_delay_s=0.2, pool_urls=8,
+              pool_delay_s=0.1, pool_threads=[1, 4], wrk_seconds=1, wrk_connections=[16],
+              parse_min_time_s=0.01)
+
+
+class CheckFailed(Exception):
+    pass
+
+
+# ---- figures --------------------------------------------------------------------------------------
+
+@dataclass
+class Figure:
+    """Several runs of one measurement."""
+    values: list = field(default_factory=list)
+
+    @property
+    def median(self):
+        return statistics.median(self.values)
+
+    def text(self, digits=0, scale=1.0):
+        fmt = f"{{:,.{digits}f}}"
+        med = fmt.format(self.median * scale)
+        if len(self.values) == 1:
+            return med
+        return f"{med} ({fmt.format(min(self.values) * scale)}–{fmt.format(max(self.values) * scale)})"
+
+
+def ratio(a, b):
+    return a / b if b else float("nan")
+
+
+# ---- processes ------------------------------------------------------------------------------------
+
+@dataclass
+class Run:
+    wall_s: float
+    peak_rss_kib: int
+    status: int
+    stdout: str
+    stderr: str
+
+
+def run_measured(argv, timeout_s=RUN_TIMEOUT_S):
+    """Runs argv to completion: its wall time, and its peak RSS as /usr/bin/time reports it.
+
+    Not wait4's rusage of our own child: a child forked from this Python process starts with
+    Python's pages, and ru_maxrss keeps that high-water mark across exec, so every small program
+    would show Python's 20-odd MiB. /usr/bin/time forks from a tiny process instead.
+    """
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, \
+            tempfile.NamedTemporaryFile("r") as rss:
+        start = time.perf_counter()
+        process = subprocess.Popen(["/usr/bin/time", "-f", "%M", "-o", rss.name, *argv],
+                                   stdout=out, stderr=err, stdin=subprocess.DEVNULL)
+        try:
+            process.wait(timeout_s)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        wall = time.perf_counter() - start
+        out.seek(0)
+        err.seek(0)
+        lines = rss.read().split()
+        peak = int(lines[-1]) if lines and lines[-1].isdigit() else 0
+        return Run(wall, peak, process.returncode, out.read().decode("utf-8", "replace"),
+                   err.read().decode("utf-8", "replace"))
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_for_port(port, process, timeout_s=10):
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise CheckFailed(f"server exited with status {process.returncode}")
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.2):
+            return
+        time.sleep(0.02)
+    raise CheckFailed(f"nothing listens on port {port} after {timeout_s} s")
+
+
+def stop(process):
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@contextlib.contextmanager
+def corocrawl_server(corocrawl, threads):
+    """`corocrawl serve` on a free port; yields its base URL."""
+    process = subprocess.Popen([corocrawl, "serve", "--port", "0", "--threads", str(threads)],
+                               stdout=subprocess.PIPE, text=True)
+    try:
+        line = process.stdout.readline().strip()
+        if not line.startswith("serving "):
+            raise CheckFailed(f"corocrawl serve said {line!r}")
+        yield line.removeprefix("serving ")
+    finally:
+        stop(process)
+
+
+NGINX_CONF = """\
+worker_processes {workers};
+worker_rlimit_nofile 65536;
+daemon off;
+pid {dir}/nginx.pid;
+error_log {dir}/error.log error;
+events {{ worker_connections 20000; }}
+http {{
+    access_log off;
+    keepalive_requests 1000000;
+    client_body_temp_path {dir}/body;
+    proxy_temp_path {dir}/proxy;
+    fastcgi_temp_path {dir}/fastcgi;
+    uwsgi_temp_path {dir}/uwsgi;
+    scgi_temp_path {dir}/scgi;
+    types {{ }}
+    default_type "text/html; charset=utf-8";
+    server {{
+        listen 127.0.0.1:{port};
+        root {dir}/www;
+        location / {{ try_files /page.html =404; }}
+    }}
+}}
+"""
+
+
+@contextlib.contextmanager
+def nginx_server(page_bytes, workers):
+    """nginx answering every path with `page_bytes`; yields its base URL."""
+    with tempfile.TemporaryDirectory(prefix="corocrawl-bench-nginx-") as directory:
+        os.chmod(directory, 0o755)  # nginx's workers run as another user when we are root
+        (Path(directory) / "www").mkdir()
+        (Path(directory) / "www" / "page.html").write_bytes(page_bytes)
+        port = free_port()
+        conf = Path(directory) / "nginx.conf"
+        conf.write_text(NGINX_CONF.format(workers=workers, dir=directory, port=port))
+        process = subprocess.Popen(["nginx", "-p", directory, "-c", str(conf),
+                                    "-e", f"{directory}/error.log"],
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        try:
+            wait_for_port(port, process)
+            yield f"http://127.0.0.1:{port}"
+        finally:
+            stop(process)
+
+
+def fetch(url):
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return response.read()
+
+
+# ---- clients --------------------------------------------------------------------------------------
+
+@dataclass
+class Client:
+    name: str
+    argv: list  # "{urls}" is replaced by the URL file's path
+    counts: str = "hrefs"  # what its stdout holds: "hrefs" (one value a line) or "statuses"
+    slow: bool = False  # run against the first server only, to keep the suite near 15 minutes
+
+
+def corocrawl_client(corocrawl, name, *options):
+    return Client(name, [corocrawl, "crawl", "-i", "{urls}", "-x", XPATH, "-q", "--no-progress",
+                         *options])
+
+
+def aiohttp_client(name, concurrency, per_url=False):
+    argv = [SYSTEM_PYTHON, str(PEERS / "aiohttp_crawl.py"), "{urls}", XPATH,
+            "--concurrency", str(concurrency)]
+    return Client(name, argv + (["--session-per-url"] if per_url else []), slow=per_url)
+
+
+def write_url_file(directory, urls):
+    path = Path(directory) / f"urls-{len(urls)}-{abs(hash(urls[0])) % 10**8}.txt"
+    path.write_text("".join(u + "\n" for u in urls))
+    return str(path)
+
+
+def curl_config_file(directory, urls):
+    path = Path(directory) / f"curl-{len(urls)}.cfg"
+    path.write_text("".join(f'url = "{u}"\noutput = "/dev/null"\n' for u in urls))
+    return str(path)
+
+
+def run_client(client, url_file, expected, log):
+    """One run; checks the output holds `expected` answers before the time counts."""
+    argv = [url_file if a == "{urls}" else a for a in client.argv]
+    run = run_measured(argv)
+    lines = run.stdout.splitlines()
+    if client.counts == "hrefs":
+        got = sum(1 for line in lines if line == FENG)
+    else:
+        got = sum(1 for line in lines if line == "200")
+    if run.status != 0 or got != expected:
+        raise CheckFailed(f"{client.name}: exit status {run.status}, {got} of {expected} "
+                          f"{client.counts}; stderr: {run.stderr.strip()[-400:]}")
+    log(f"  {client.name}: {run.wall_s:.3f} s, {run.peak_rss_kib / 1024:.1f} MiB")
+    return run
+
+
+def wrk_requests_per_second(url, connections, seconds, notes, threads=2):
+    """Requests/s; a non-2xx answer fails, socket errors (timeouts under load) go to `notes`."""
+    argv = ["wrk", "-t", str(min(threads, connections)), "-c", str(connections),
+            "-d", f"{seconds}s", "--timeout", "10s", url]
+    result = subprocess.run(argv, capture_output=True, text=True, timeout=seconds + 60)
+    for line in result.stdout.splitlines():
+        if line.startswith("Requests/sec:"):
+            value = float(line.split()[1])
+            output = result.stdout.splitlines()
+            if any("Non-2xx" in l for l in output):
+                raise CheckFailed(f"wrk against {url}: non-2xx answers")
+            notes += [f"wrk -c {connections} {url}: {l.strip()}" for l in output if "errors" in l]
+            return value
+    raise CheckFailed(f"wrk printed no Requests/sec: {result.stdout} {result.stderr}")
+
+
+# ---- the suite ------------------------------------------------------------------------------------
+
+class Suite:
+    def __init__(self, args, sizes, scratch):
+        self.args = args
+        self.sizes = sizes
+        self.scratch = scratch
+        self.corocrawl = args.corocrawl
+        self.has = {tool: shutil.which(tool) is not None for tool in ("wrk", "nginx", "curl")}
+        self.has["aiohttp"] = self.python_has("aiohttp", "lxml")
+        self.has["scrapy"] = self.python_has("scrapy")
+        self.skipped = [t for t, ok in self.has.items() if not ok]
+        self.failures = []  # fail the run
+        self.peer_failures = []  # a peer that fails at full size: a finding, reported
+        self.notes = []
+        self.sections = []
+        self.targets = []  # (target, measured, met, margin)
+        self.started = time.time()
+
+    @staticmethod
+    def python_has(*modules):
+        if not os.path.exists(SYSTEM_PYTHON):
+            return False
+        check = subprocess.run([SYSTEM_PYTHON, "-c", "import " + ", ".join(modules)],
+                               capture_output=True)
+        return check.returncode == 0
+
+    def log(self, text):
+        print(text, file=sys.stderr, flush=True)
+
+    def figure(self, measure, runs=None):
+        figure = Figure()
+        for _ in range(runs or self.sizes.runs):
+            figure.values.append(measure())
+        return figure
+
+    def client_failed(self, client, error):
+        """Corocrawl failing, or anything failing in --smoke, fails the run; a peer failing at full
+        size is reported as what it is. Returns the reason for the table."""
+        reason = (str(error).strip().splitlines() or ["?"])[-1][:200]
+        if self.args.smoke or client.name.startswith("corocrawl"):
+            self.failures.append(str(error)[:800])
+        else:
+            self.peer_failures.append(f"{client.name}: {reason}")
+        self.log(f"  {client.name} FAILED: {reason}")
+        return reason
+
+    def target(self, text, measured, met, margin):
+        self.targets.append((text, measured, met, margin))
+
+    def guarded(self, name, body):
+        """A scenario whose failure is reported and does not stop the others."""
+        self.log(f"== {name}")
+        try:
+            body()
+        except (CheckFailed, subprocess.SubprocessError, OSError) as error:
+            self.failures.append(f"{name}: {error}")
+            self.sections.append(f"## {name}\n\nFAILED: {error}\n")
+            self.log(f"FAILED: {error}")
+
+    # -- scenario 1 ----------------------------------------------------------------------------
+    def throughput(self):
+        s = self.sizes
+        with corocrawl_server(self.corocrawl, 1) as ours:
+            page = fetch(ours + "/page/1")
+            servers = [("corocrawl serve (1 thread)", contextlib.nullcontext(ours))]
+            if self.has["nginx"]:
+                servers.insert(0, ("nginx (1 worker)", nginx_server(page, 1)))
+            else:
+                self.log("  nginx not installed: scenario 1 against corocrawl serve only")
+            text = [f"## 1. Throughput: {s.pages:,} zero-delay pages, XPath `{XPATH}` on each\n",
+                    f"Page: `/page/N` of corocrawl serve, {len(page)} bytes; nginx serves the same "
+                    "bytes for every path. Pages/s = URLs / wall time of the whole process "
+                    "(start-up included), median (min–max). Every run's output is checked: one "
+                    "href per URL (curl: one 200 per URL). The slow peers (Scrapy, aiohttp with a "
+                    "session per URL) run against the first server only.\n"]
+            if self.args.smoke:  # one server is enough to prove every client still works
+                servers = servers[:1]
+            best = None
+            for server_name, server in servers:
+                with server as base:
+                    urls = [f"{base}/page/{i}" for i in range(s.pages)]
+                    url_file = write_url_file(self.scratch, urls)
+                    if best is None:
+                        best = self.sweep(url_file, server_name, text)
+                    text.append(self.throughput_table(server_name, base, urls, url_file, best,
+                                                      first=(server_name == servers[0][0])))
+            self.sections.append("\n".join(text))
+
+    def sweep(self, url_file, server_name, text):
+        """Async settings, one run each: the best goes on as corocrawl's "best settings"."""
+        s = self.sizes
+        rows, best = [], None
+        self.log(f"  settings sweep against {server_name}")
+        for c in s.sweep_concurrency:
+            for io in s.sweep_io_threads:
+                for parse in s.sweep_parse_threads:
+                    options = ["-c", str(c), "--io-threads", str(io), "--parse-threads", str(parse)]
+                    client = corocrawl_client(self.corocrawl, " ".join(options), *options)
+                    rss = Figure()
+
+                    def one():
+                        run = run_client(client, url_file, s.pages, self.log)
+                        rss.values.append(run.peak_rss_kib / 1024)
+                        return s.pages / run.wall_s
+
+                    pps = self.figure(one)
+                    rows.append(f"| {c} | {io} | {parse} | {pps.text()} | {rss.text(1)} |")
+                    if best is None or pps.median > best[0]:
+                        best = (pps.median, options)
+        text.append(f"### Settings sweep (async, against {server_name})\n\n"
+                    "| -c | --io-threads | --parse-threads | pages/s | peak RSS MiB |\n"
+                    "|---:|---:|---:|---:|---:|\n" + "\n".join(rows) +
+                    f"\n\nBest: `{' '.join(best[1])}`.\n")
+        return best[1]
+
+    def throughput_table(self, server_name, base, urls, url_file, best, first):
+        s = self.sizes
+        n = len(urls)
+        rows = []
+        wrk = None
+        if self.has["wrk"]:
+            wrk = self.figure(lambda: wrk_requests_per_second(base + "/page/1", 100, s.wrk_seconds,
+                                                         self.notes))
+            rows.append(("wrk -c 100 (HTTP only, the ceiling)", wrk, None, None))
+        else:
+            self.log("  wrk not installed: no ceiling")
+        clients = [corocrawl_client(self.corocrawl, "corocrawl async, best: " + " ".join(best),
+                                    *best),
+                   corocrawl_client(self.corocrawl, "corocrawl async, defaults"),
+                   corocrawl_client(self.corocrawl, "corocrawl pool, defaults", "-m", "pool")]
+        if self.has["aiohttp"]:
+            clients += [aiohttp_client("aiohttp + lxml, shared session, semaphore 100", 100),
+                        aiohttp_client("aiohttp + lxml, session per URL, semaphore 100", 100,
+                                       per_url=True)]
+        if self.has["scrapy"]:
+            clients.append(Client("Scrapy, CONCURRENT_REQUESTS=100",
+                                  [SYSTEM_PYTHON, str(PEERS / "scrapy_crawl.py"), "{urls}", XPATH,
+                                   "--concurrency", "100"], slow=True))
+        if self.has["curl"]:
+            clients.append(Client("curl -Z --parallel-max 100 (fetch only)",
+                                  ["curl", "-sS", "-Z", "--parallel-max", "100", "-w",
+                                   "%{http_code}\\n", "-K", curl_config_file(self.scratch, urls)],
+                                  counts="statuses"))
+        if not first:
+            clients = [c for c in clients if not c.slow]
+        self.log(f"  against {server_name}")
+        figures = {}
+        for client in clients:
+            rss = []
+
+            def one():
+                run = run_client(client, url_file, n, self.log)
+                rss.append(run.peak_rss_kib / 1024)
+                return n / run.wall_s
+
+            try:
+                figures[client.name] = self.figure(one)
+            except CheckFailed as error:
+                rows.append((client.name, None, None, self.client_failed(client, error)))
+                continue
+            rows.append((client.name, figures[client.name], Figure(rss), None))
+        table = [f"### Against {server_name}\n",
+                 "| client | pages/s | × wrk | peak RSS MiB |", "|---|---:|---:|---:|"]
+        for name, figure, rss, failure in rows:
+            if failure:
+                table.append(f"| {name} | failed: {failure} | – | – |")
+                continue
+            vs_wrk = f"{ratio(figure.median, wrk.median):.2f}" if wrk else "–"
+            table.append(f"| {name} | {figure.text()} | {vs_wrk} | "
+                         f"{rss.text(1) if rss else '–'} |")
+        best_name = clients[0].name
+        if best_name not in figures:
+            return "\n".join(table) + "\n"
+        best_pps = figures[best_name].median
+        if wrk and self.sizes is FULL:
+            r = best_pps / wrk.median
+            self.target(f"async ≥ 0.5 × wrk ({server_name})", f"{r:.2f} × wrk", r >= 0.5,
+                        f"{r / 0.5 - 1:+.0%}")
+        shared = "aiohttp + lxml, shared session, semaphore 100"
+        if shared in figures and self.sizes is FULL:
+            r = best_pps / figures[shared].median
+            self.target(f"async ≥ 5 × aiohttp shared session ({server_name})", f"{r:.1f} ×",
+                        r >= 5, f"{r / 5 - 1:+.0%}")
+        return "\n".join(table) + "\n"
+
+    # -- scenario 2 ----------------------------------------------------------------------------
+    def latency(self):
+        s = self.sizes
+        delay_ms = round(s.latency_delay_s * 1000)
+        text = [f"## 2. Latency hiding: every page answers after {s.latency_delay_s:g} s, "
+                "concurrency = N\n",
+                "Over the floor = wall time of the process − the delay. Server: corocrawl serve, "
+                f"{os.cpu_count()} threads.\n",
+                "| client | N | wall s | over the floor s | peak RSS MiB |",
+                "|---|---:|---:|---:|---:|"]
+        with corocrawl_server(self.corocrawl, os.cpu_count()) as base:
+            for n in s.latency_urls:
+                urls = [f"{base}/page/{i}?delay={delay_ms}" for i in range(n)]
+                url_file = write_url_file(self.scratch, urls)
+                clients = [corocrawl_client(self.corocrawl, "corocrawl async", "-c", str(n))]
+                if self.has["aiohttp"]:
+                    clients.append(aiohttp_client("aiohttp + lxml, shared session", n))
+                for client in clients:
+                    walls, rss = Figure(), Figure()
+                    try:
+                        for _ in range(s.runs):
+                            run = run_client(client, url_file, n, self.log)
+                            walls.values.append(run.wall_s)
+                            rss.values.append(run.peak_rss_kib / 1024)
+                    except CheckFailed as error:
+                        reason = self.client_failed(client, error)
+                        text.append(f"| {client.name} | {n:,} | failed: {reason} | – | – |")
+                        continue
+                    over = Figure([w - s.latency_delay_s for w in walls.values])
+                    text.append(f"| {client.name} | {n:,} | {walls.text(3)} | {over.text(3)} | "
+                                f"{rss.text(1)} |")
+                    if client.name == "corocrawl async" and s is FULL:
+                        limit = {1_000: 2.2, 10_000: 2.3}.get(n)
+                        if limit:
+                            self.target(f"{n:,} URLs at 2 s: ≤ {limit} s", f"{walls.median:.3f} s",
+                                        walls.median <= limit,
+                                        f"{limit - walls.median:+.3f} s")
+                        if n == 10_000:
+                            mb = rss.median * 1.048576
+                            self.target("10,000 URLs at 2 s: ≤ 100 MB peak RSS", f"{mb:.1f} MB",
+                                        mb <= 100, f"{100 - mb:+.1f} MB")
+        self.sections.append("\n".join(text) + "\n")
+
+    # -- scenario 3 ----------------------------------------------------------------------------
+    def pool(self):
+        s = self.sizes
+        n, d = s.pool_urls, s.pool_delay_s
+        text = [f"## 3. Pool mode: N = {n} URLs, each answering after {d:g} s\n",
+                "Ideal = ⌈N/T⌉·d. A run longer than 20 s is done once.\n",
+                "| threads T | wall s | ideal s | wall / ideal |", "|---:|---:|---:|---:|"]
+        worst = None
+        with corocrawl_server(self.corocrawl, 1) as base:
+            urls = [f"{base}/page/{i}?delay={round(d * 1000)}" for i in range(n)]
+            url_file = write_url_file(self.scratch, urls)
+            for t in s.pool_threads:
+                ideal = math.ceil(n / t) * d
+                client = corocrawl_client(self.corocrawl, f"corocrawl pool -t {t}", "-m", "pool",
+                                          "-t", str(t))
+                runs = 1 if ideal > 20 else s.runs
+                wall = self.figure(lambda: run_client(client, url_file, n, self.log).wall_s, runs)
+                r = wall.median / ideal
+                worst = max(worst or r, r)
+                text.append(f"| {t} | {wall.text(3)} | {ideal:g} | {r:.3f} |")
+        if s is FULL:
+            self.target("pool ≤ 1.05 × ⌈N/T⌉·d for every T", f"worst {worst:.3f} ×",
+                        worst <= 1.05, f"{1.05 - worst:+.3f}")
+        self.sections.append("\n".join(text) + "\n")
+
+    # -- scenario 4 ----------------------------------------------------------------------------
+    def server(self):
+        s = self.sizes
+        if not self.has["wrk"]:
+            self.log("  wrk not installed: scenario 4 skipped")
+            self.sections.append("## 4. Server\n\nSkipped: wrk is not installed.\n")
+            return
+        text = ["## 4. Server: wrk against /page/1\n",
+                f"`wrk -t 2 -d {s.wrk_seconds}s`, requests/s. Like with like: corocrawl serve "
+                "--threads W against nginx worker_processes W, same page bytes.\n",
+                "| W | connections | corocrawl serve | nginx | serve / nginx |",
+                "|---:|---:|---:|---:|---:|"]
+        workers = sorted({1, os.cpu_count()})
+        for w in workers:
+            with corocrawl_server(self.corocrawl, w) as ours:
+                page = fetch(ours + "/page/1")
+                nginx = nginx_server(page, w) if self.has["nginx"] else contextlib.nullcontext()
+                with nginx as theirs:
+                    for c in s.wrk_connections:
+                        mine = self.figure(
+                            lambda: wrk_requests_per_second(ours + "/page/1", c, s.wrk_seconds,
+                                                            self.notes))
+                        if theirs:
+                            other = self.figure(lambda: wrk_requests_per_second(
+                                theirs + "/page/1", c, s.wrk_seconds, self.notes))
+                            r = ratio(mine.median, other.median)
+                            text.append(f"| {w} | {c} | {mine.text()} | {other.text()} | "
+                                        f"{r:.2f} |")
+                            if s is FULL:
+                                self.target(f"serve ≥ 0.8 × nginx (W={w}, -c {c})", f"{r:.2f} ×",
+                                            r >= 0.8, f"{r / 0.8 - 1:+.0%}")
+                        else:
+                            text.append(f"| {w} | {c} | {mine.text()} | not installed | – |")
+                        self.log(f"  W={w} -c {c}: {mine.text()}")
+        self.sections.append("\n".join(text) + "\n")
+
+    # -- scenario 5 ----------------------------------------------------------------------------
+    def parse(self):
+        s = self.sizes
+        argv = [self.args.parse_bench, "--benchmark_format=json",
+                f"--benchmark_min_time={s.parse_min_time_s}",
+                f"--benchmark_repetitions={max(s.runs, 1)}"]
+        result = subprocess.run(argv, capture_output=True, text=True, timeout=600)
+        if result.returncode != 0:
+            raise CheckFailed(f"parse benchmark: status {result.returncode}: {result.stderr}")
+        report = json.loads(result.stdout)
+        text = ["## 5. Parse cost: extraction alone (HTML parse + the XPath), one thread\n",
+                "Google Benchmark, `bench/parse_bench.cpp`; the page is a realistic mix of "
+                "markup and text grown to the size.\n",
+                "| page | pages/s | MB/s |", "|---|---:|---:|"]
+        by_size = {}
+        for b in report["benchmarks"]:
+            if b.get("run_type") != "iteration":
+                continue
+            if b.get("error_occurred"):
+                raise CheckFailed(f"parse benchmark: {b.get('error_message')}")
+            entry = by_size.setdefault(int(b["page_bytes"]), (Figure(), Figure()))
+            entry[0].values.append(b["items_per_second"])
+            entry[1].values.append(b["bytes_per_second"] / 1e6)
+        if len(by_size) != 2:
+            raise CheckFailed(f"parse benchmark: expected two page sizes, got {sorted(by_size)}")
+        for size, (pages, mbs) in sorted(by_size.items()):
+            text.append(f"| {size:,} bytes | {pages.text()} | {mbs.text(1)} |")
+            self.log(f"  {size} bytes: {pages.text()} pages/s")
+        self.sections.append("\n".join(text) + "\n")
+
+    # -- the report ----------------------------------------------------------------------------
+    def machine(self):
+        model = "unknown"
+        with contextlib.suppress(OSError):
+            for line in Path("/proc/cpuinfo").read_text().splitlines():
+                if line.startswith("model name"):
+                    model = line.split(":", 1)[1].strip()
+                    break
+        load = os.getloadavg()
+        return model, load
+
+    def versions(self):
+        def dpkg(package):
+            r = subprocess.run(["dpkg-query", "-W", "-f=${Version}", package],
+                               capture_output=True, text=True)
+            return r.stdout.strip() if r.returncode == 0 and r.stdout.strip() else "not installed"
+
+        corocrawl = subprocess.run([self.corocrawl, "--version"], capture_output=True,
+                                   text=True).stdout.strip()
+        rows = [("corocrawl", corocrawl)]
+        for package in ("wrk", "nginx", "python3", "python3-aiohttp", "python3-lxml",
+                        "python3-scrapy", "curl", "libbenchmark-dev", "libxml2", "g++",
+                        "libboost1.81-dev"):
+            rows.append((package, dpkg(package)))
+        return rows
+
+    def report(self, load_before):
+        model, load_after = self.machine()
+        lines = ["# bench/RESULTS.md", "",
+                 "Written by `bench/run`" + (" --smoke (tiny sizes: not figures to quote)"
+                                             if self.args.smoke else "") +
+                 f" on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime(self.started))}, "
+                 f"in {time.time() - self.started:.0f} s.", "",
+                 "## Machine", "",
+                 f"- {os.cpu_count()} cores (nproc), {model}; Linux {platform.release()}",
+                 f"- load average before / after: {load_before[0]:.2f} / {load_after[0]:.2f}"
+                 + ("  — **a loaded machine: treat the figures as noisy**"
+                    if max(load_before[0], load_after[0]) > 0.5 * os.cpu_count() else ""),
+                 f"- every figure: median of {self.sizes.runs} runs (min–max) unless noted; "
+                 "all traffic on 127.0.0.1", ""]
+        lines += ["## Versions", "", "| tool | version |", "|---|---|"]
+        lines += [f"| {name} | {version} |" for name, version in self.versions()]
+        lines.append("")
+        if self.skipped:
+            lines += [f"Skipped (not installed): {', '.join(self.skipped)}.", ""]
+        if self.targets:
+            lines += ["## Targets", "", "| target | measured | | margin |", "|---|---|---|---:|"]
+            lines += [f"| {t} | {m} | {'met' if ok else '**missed**'} | {margin} |"
+                      for t, m, ok, margin in self.targets]
+            lines.append("")
+        lines += self.sections
+        if self.peer_failures:
+            lines += ["## Peers that failed", ""] + [f"- {f}" for f in self.peer_failures] + [""]
+        if self.notes:
+            lines += ["## Notes", ""] + [f"- {n}" for n in self.notes] + [""]
+        if self.failures:
+            lines += ["## Failures", ""] + [f"- {f}" for f in self.failures] + [""]
+        return "\n".join(lines)
+
+    def run(self):
+        load_before = os.getloadavg()
+        for tool in self.skipped:
+            self.log(f"bench: {tool} is not installed: skipped")
+        self.guarded("1. Throughput", self.throughput)
+        self.guarded("2. Latency hiding", self.latency)
+        self.guarded("3. Pool mode", self.pool)
+        self.guarded("4. Server", self.server)
+        self.guarded("5. Parse cost", self.parse)
+        return self.report(load_before)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--smoke", action="store_true", help="everything tiny; installs nothing")
+    parser.add_argument("--corocrawl", required=True, help="the corocrawl binary")
+    parser.add_argument("--parse-bench", required=True, help="the corocrawl_parse_bench binary")
+    parser.add_argument("--output", help="where to write the report (default: bench/RESULTS.md; "
+                        "with --smoke: stdout only)")
+    args = parser.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so servers are stopped on the way
+    sizes = SMOKE if args.smoke else FULL
+    with tempfile.TemporaryDirectory(prefix="corocrawl-bench-") as scratch:
+        suite = Suite(args, sizes, scratch)
+        report = suite.run()
+    output = args.output or (None if args.smoke else str(HERE / "RESULTS.md"))
+    if output:
+        Path(output).write_text(report)
+        print(f"bench: wrote {output}", file=sys.stderr)
+    else:
+        print(report)
+    if suite.failures:
+        print("bench: FAILED:\n  " + "\n  ".join(suite.failures), file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -36,14 +36,9 @@ std::vector<std::string> limits(int retries = 0) {
 // longer than the timeout plus this; a client that ignored its timeouts would hang far longer.
 constexpr auto slack = 10s;
 
-// Sanitizer builds run 3-10x slower and take more memory (shadow memory, ASan's quarantine): the
-// crawl at scale gets longer timeouts there, and every crawl a higher memory ceiling. The release
-// ceilings are the ones that catch a client that buffers without bound.
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-constexpr bool sanitized = true;
-#else
-constexpr bool sanitized = false;
-#endif
+// Sanitizer builds: the crawl at scale gets longer timeouts there, and every crawl a higher
+// memory ceiling.
+using testing::sanitized;
 
 // The ceiling on one fault crawl's peak RSS: far below what an unbounded client would take (an
 // 8 MiB body, endless chunks, 64 MiB of gzip bomb).

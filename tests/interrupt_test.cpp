@@ -70,8 +70,8 @@ TEST_P(Interrupt, EveryUrlGetsOneWholeRecordAndTheUnfinishedAreCancelled) {
         args.push_back("-o");
         args.push_back(out_path);
     }
-    const auto run =
-        testing::run_corocrawl(args, "", interrupt_after, testing::Stdin::file, signal);
+    const auto run = testing::run_corocrawl(
+        args, "", {interrupt_after, signal, output == Output::file ? 0u : 1u});
     const std::string records_text =
         output == Output::file ? testing::read_file(out_path) : run.out;
     std::remove(list_path.c_str());

@@ -8,8 +8,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <boost/asio/ip/tcp.hpp>
 #include <chrono>
+#include <cstddef>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -19,6 +21,16 @@
 #include <vector>
 
 namespace corocrawl::testing {
+
+// Sanitizer builds run several times slower and take more memory (shadow memory; ASan's
+// quarantine): time and memory bounds scale by these there. The release bounds are the ones
+// that catch a regression.
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+inline constexpr bool sanitized = true;
+#else
+inline constexpr bool sanitized = false;
+#endif
+inline constexpr std::size_t sanitizer_factor = sanitized ? 4 : 1;
 
 struct Run {
     int status = -1;  // exit status, or 128 + signal
@@ -43,16 +55,45 @@ inline std::string scratch_path(const std::string& stem) {
         .string();
 }
 
+// A signal sent to the running child: once `after` has passed since its start and its stdout
+// holds at least `lines` whole lines, so a slow (sanitized, loaded) machine interrupts it at the
+// same point of its work, not earlier. Waits for those lines at most a minute, and not at all
+// once the child has exited.
+struct Interrupt {
+    std::chrono::milliseconds after{0};  // 0: no signal
+    int signal = SIGINT;
+    std::size_t lines = 0;
+
+    Interrupt() = default;
+    Interrupt(std::chrono::milliseconds after, int signal = SIGINT, std::size_t lines = 0)
+        : after(after), signal(signal), lines(lines) {}
+};
+
 enum class Stdin {
     file,       // `input` from a file: stdin ends after it
     open_pipe,  // `input` written to a pipe that stays open (a writer that has gone quiet)
 };
 
-// Runs `corocrawl ARGS...` with `input` on stdin. With `interrupt_after`, sends
-// `interrupt_signal` (SIGINT unless told) then.
+// Whether process `pid` has exited, without reaping it.
+inline bool has_exited(pid_t pid) {
+    siginfo_t info{};
+    return waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+           info.si_pid == pid;
+}
+
+// Waits until the file at `path` holds `count` newlines, or `pid` has exited, or a minute.
+inline void wait_for_lines(const std::string& path, std::size_t count, pid_t pid) {
+    const auto give_up = std::chrono::steady_clock::now() + std::chrono::minutes(1);
+    while (count > 0 && !has_exited(pid) && std::chrono::steady_clock::now() < give_up) {
+        const std::string text = read_file(path);
+        if (static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n')) >= count) return;
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+}
+
+// Runs `corocrawl ARGS...` with `input` on stdin, and sends it `interrupt` if one is given.
 inline Run run_corocrawl(const std::vector<std::string>& args, const std::string& input = "",
-                         std::chrono::milliseconds interrupt_after = std::chrono::milliseconds(0),
-                         Stdin stdin_kind = Stdin::file, int interrupt_signal = SIGINT) {
+                         const Interrupt& interrupt = {}, Stdin stdin_kind = Stdin::file) {
     const std::string in_path = scratch_path("stdin"), out_path = scratch_path("stdout"),
                       err_path = scratch_path("stderr");
     std::ofstream(in_path, std::ios::binary) << input;
@@ -89,9 +130,10 @@ inline Run run_corocrawl(const std::vector<std::string>& args, const std::string
                 kill(pid, SIGKILL);
             }
         }
-        if (interrupt_after.count() > 0) {
-            std::this_thread::sleep_for(interrupt_after);
-            kill(pid, interrupt_signal);
+        if (interrupt.after.count() > 0) {
+            wait_for_lines(out_path, interrupt.lines, pid);
+            std::this_thread::sleep_until(start + interrupt.after);
+            kill(pid, interrupt.signal);
         }
         int wstatus = 0;
         rusage usage{};

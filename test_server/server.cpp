@@ -13,6 +13,7 @@
 #include <csignal>
 #include <exception>
 #include <iostream>
+#include <limits>
 #include <mutex>
 #include <optional>
 #include <stdexcept>
@@ -197,7 +198,12 @@ tcp::acceptor open_acceptor(asio::io_context& io, const ServerOptions& options) 
     tcp::resolver resolver(io);
     auto endpoints = resolver.resolve(options.bind, std::to_string(options.port),
                                       tcp::resolver::passive | tcp::resolver::numeric_service);
-    return tcp::acceptor(io, endpoints.begin()->endpoint());  // open, reuse_address, bind, listen
+    tcp::acceptor acceptor(io, endpoints.begin()->endpoint(), true, false);  // open, reuse, bind
+    // As deep an accept queue as the kernel allows (net.core.somaxconn caps it; Asio's default is
+    // the header's SOMAXCONN, 4096): a burst of connections past the queue is dropped, and each
+    // dropped client waits a whole second to send its SYN again.
+    acceptor.listen(std::numeric_limits<int>::max());
+    return acceptor;
 }
 
 // The TLS context for the options' certificate chain and key; none for plain HTTP (both empty).

@@ -68,10 +68,14 @@ void validate(const CrawlOptions& options) {
             throw std::invalid_argument("proxy '" + *proxy + "' is not an http://host:port URL");
         }
     }
-    try {
-        fetch::make_tls_context(fetch);
-    } catch (const std::runtime_error& e) {
-        throw std::invalid_argument(e.what());
+    // A --cacert file that cannot be used is a usage error, before any request. (The system
+    // store is loaded only when the first https URL needs it.)
+    if (!fetch.cacert.empty()) {
+        try {
+            fetch::make_tls_context(fetch);
+        } catch (const std::runtime_error& e) {
+            throw std::invalid_argument(e.what());
+        }
     }
 }
 

@@ -87,7 +87,7 @@ asio::awaitable<std::optional<AsyncConnection>> connect(Exchange& exchange, cons
     if (send.tunnelled() && !co_await open_tunnel(stream, exchange)) co_return std::nullopt;
     if (!url.is_https()) co_return AsyncConnection(std::move(stream));
 
-    TlsStream tls(std::move(stream), context.tls);
+    TlsStream tls(std::move(stream), context.tls.get());
     prepare_tls_client(tls.native_handle(), url);
     auto [handshake_error] =
         co_await tls.async_handshake(asio::ssl::stream_base::client, nothrow_awaitable);
@@ -159,7 +159,7 @@ asio::awaitable<void> send_and_receive(Exchange& exchange, const Send& send,
 
 }  // namespace
 
-AsyncContext::AsyncContext(const FetchOptions& options) : tls(make_tls_context(options)) {}
+AsyncContext::AsyncContext(const FetchOptions& options) : tls(options) {}
 
 asio::awaitable<Result> fetch_async(InputLine input, const FetchOptions& options,
                                     AsyncContext& context) {

@@ -12,6 +12,7 @@
 #include "corocrawl/result.hpp"
 #include "corocrawl/url_source.hpp"
 #include "fetch/connection_pool.hpp"
+#include "fetch/tls.hpp"
 
 namespace corocrawl::fetch {
 
@@ -22,7 +23,7 @@ using AsyncConnection =
 struct AsyncContext {
     explicit AsyncContext(const FetchOptions& options);
 
-    boost::asio::ssl::context tls;
+    LazyTlsContext tls;
     ConnectionPool<AsyncConnection> pool;
 };
 

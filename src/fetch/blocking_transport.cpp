@@ -92,7 +92,7 @@ std::optional<BlockingConnection> connect(Exchange& exchange, const Send& send,
     if (send.tunnelled() && !open_tunnel(*socket, exchange)) return std::nullopt;
     if (!url.is_https()) return BlockingConnection(std::move(*socket));
 
-    TlsStream tls(std::move(*socket), context.tls);
+    TlsStream tls(std::move(*socket), context.tls.get());
     prepare_tls_client(tls.native_handle(), url);
     tls.handshake(asio::ssl::stream_base::client, error);
     if (error) {
@@ -160,7 +160,7 @@ void send_and_receive(Exchange& exchange, const Send& send, BlockingContext& con
 }  // namespace
 
 BlockingContext::BlockingContext(const FetchOptions& options, int cancel_fd)
-    : tls(make_tls_context(options)), cancel_fd(cancel_fd) {}
+    : tls(options), cancel_fd(cancel_fd) {}
 
 Result fetch_blocking(InputLine input, const FetchOptions& options, BlockingContext& context) {
     Exchange exchange(std::move(input), options);

@@ -12,6 +12,7 @@
 #include "corocrawl/url_source.hpp"
 #include "fetch/blocking_socket.hpp"
 #include "fetch/connection_pool.hpp"
+#include "fetch/tls.hpp"
 
 namespace corocrawl::fetch {
 
@@ -23,7 +24,7 @@ struct BlockingContext {
     BlockingContext(const FetchOptions& options, int cancel_fd);
 
     boost::asio::io_context io;
-    boost::asio::ssl::context tls;
+    LazyTlsContext tls;
     ConnectionPool<BlockingConnection> pool;
     int cancel_fd;  // readable once the crawl is cancelled
 };

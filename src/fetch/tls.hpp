@@ -4,6 +4,8 @@
 
 #include <boost/asio/ssl/context.hpp>
 #include <boost/system/error_code.hpp>
+#include <mutex>
+#include <optional>
 #include <string>
 
 #include "corocrawl/options.hpp"
@@ -14,6 +16,24 @@ namespace corocrawl::fetch {
 // Trusts the system's CA store, or only `options.cacert`; verifies peers unless `insecure`.
 // Throws std::runtime_error naming the file when the CA file cannot be used.
 boost::asio::ssl::context make_tls_context(const FetchOptions& options);
+
+// The crawl's TLS context, made by the first https connection that needs it: loading the CA
+// store takes about 20 ms, which a crawl of http:// URLs should not pay. Safe from any thread.
+class LazyTlsContext {
+  public:
+    explicit LazyTlsContext(FetchOptions options) : options_(std::move(options)) {}
+
+    // Throws as make_tls_context() does (and tries again on the next call).
+    boost::asio::ssl::context& get() {
+        std::call_once(made_, [this] { context_.emplace(make_tls_context(options_)); });
+        return *context_;
+    }
+
+  private:
+    FetchOptions options_;
+    std::once_flag made_;
+    std::optional<boost::asio::ssl::context> context_;
+};
 
 // Before the handshake: the server name for SNI (not for IP literals, as RFC 6066 says) and the
 // name or address the certificate must match. OpenSSL checks the match itself, so a mismatch is

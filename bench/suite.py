@@ -636,7 +636,10 @@ class Suite:
                  f"- {os.cpu_count()} cores (nproc), {model}; Linux {platform.release()}",
                  f"- load average before / after: {load_before[0]:.2f} / {load_after[0]:.2f}"
                  + ("  — **a loaded machine: treat the figures as noisy**"
-                    if max(load_before[0], load_after[0]) > 0.5 * os.cpu_count() else ""),
+                    if load_before[0] > 0.5 * os.cpu_count() else "")
+                 + " (the load after is the suite's own)",
+                 "- net.core.somaxconn (the longest accept queue): "
+                 + Path("/proc/sys/net/core/somaxconn").read_text().strip(),
                  f"- every figure: median of {self.sizes.runs} runs (min–max) unless noted; "
                  "all traffic on 127.0.0.1", ""]
         lines += ["## Versions", "", "| tool | version |", "|---|---|"]

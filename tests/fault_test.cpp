@@ -12,6 +12,7 @@
 
 #include "corocrawl/options.hpp"
 #include "fault_server.hpp"
+#include "records.hpp"
 #include "self_signed_certificate.hpp"
 #include "support.hpp"
 #include "test_server.hpp"
@@ -21,6 +22,8 @@ namespace {
 
 using namespace std::chrono_literals;
 using boost::json::object;
+using testing::kind_of;
+using testing::message_of;
 using testing::run_corocrawl;
 
 const std::string title = "//title/text()";
@@ -43,16 +46,6 @@ using testing::sanitized;
 // The ceiling on one fault crawl's peak RSS: far below what an unbounded client would take (an
 // 8 MiB body, endless chunks, 64 MiB of gzip bomb).
 constexpr long rss_ceiling_kib = (sanitized ? 512 : 64) * 1024;
-
-std::string kind_of(const object& record) {
-    const auto& error = record.at("error");
-    return error.is_null() ? "ok" : std::string(error.at("kind").as_string());
-}
-
-std::string message_of(const object& record) {
-    const auto& error = record.at("error");
-    return error.is_null() ? "" : std::string(error.at("message").as_string());
-}
 
 std::vector<std::string> titles_of(const object& record) {
     std::vector<std::string> values;

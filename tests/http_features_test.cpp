@@ -13,6 +13,7 @@
 
 #include "charset_samples.hpp"
 #include "crawl_support.hpp"
+#include "records.hpp"
 #include "self_signed_certificate.hpp"
 #include "support.hpp"
 #include "test_server.hpp"
@@ -22,7 +23,9 @@ namespace {
 
 using namespace std::chrono_literals;
 using boost::json::object;
+using testing::kind_of;
 using testing::lines;
+using testing::message_of;
 using testing::Run;
 using testing::run_corocrawl;
 
@@ -42,16 +45,6 @@ object only_record(const Run& run) {
         return {};
     }
     return records.front();
-}
-
-std::string error_kind(const object& record) {
-    const auto& error = record.at("error");
-    return error.is_null() ? "" : std::string(error.at("kind").as_string());
-}
-
-std::string error_message(const object& record) {
-    const auto& error = record.at("error");
-    return error.is_null() ? "" : std::string(error.at("message").as_string());
 }
 
 std::vector<std::string> values_of(const object& record, const std::string& xpath) {
@@ -106,9 +99,8 @@ TEST_F(Https, UntrustedCertificateIsATlsErrorNamingTheReason) {
     const auto run = run_corocrawl({"crawl", url("/page/1"), "-f", "jsonl", "--retries", "0"});
     EXPECT_EQ(run.status, 1) << run.err;
     const auto record = only_record(run);
-    EXPECT_EQ(error_kind(record), "tls");
-    EXPECT_NE(error_message(record).find("certificate"), std::string::npos)
-        << error_message(record);
+    EXPECT_EQ(kind_of(record), "tls");
+    EXPECT_NE(message_of(record).find("certificate"), std::string::npos) << message_of(record);
     EXPECT_EQ(server.stats().requests.load(), 0u);  // nothing was sent over the untrusted channel
 }
 
@@ -145,13 +137,13 @@ TEST(HttpsHostName, TrustedCertificateForAnotherNameIsATlsError) {
     Impostor impostor;
     const auto run = impostor.crawl();
     EXPECT_EQ(run.status, 1) << run.err;
-    EXPECT_EQ(error_kind(only_record(run)), "tls");
+    EXPECT_EQ(kind_of(only_record(run)), "tls");
     EXPECT_EQ(impostor.server.stats().requests.load(), 0u);
 }
 
 TEST(HttpsHostName, MismatchIsNamedInTheMessage) {
     Impostor impostor;
-    const auto message = error_message(only_record(impostor.crawl()));
+    const auto message = message_of(only_record(impostor.crawl()));
     EXPECT_NE(message.find("mismatch"), std::string::npos) << message;
 }
 
@@ -245,7 +237,7 @@ TEST_F(Compression, GzipBombStopsAtMaxBodyWithBoundedMemory) {
     const auto run = run_corocrawl(
         {"crawl", url("/gzip/bomb"), "--max-body", "1MiB", "-f", "jsonl", "--retries", "0"});
     EXPECT_EQ(run.status, 1) << run.err;
-    EXPECT_EQ(error_kind(only_record(run)), "body_too_large") << run.out;
+    EXPECT_EQ(kind_of(only_record(run)), "body_too_large") << run.out;
     // Decoding the whole bomb would take over 1 GiB. (AddressSanitizer's shadow memory adds
     // to what any run uses.)
 #ifdef __SANITIZE_ADDRESS__
@@ -272,7 +264,7 @@ TEST_F(Compression, CorruptGzipIsADecodeError) {
     const auto run = run_corocrawl({"crawl", url("/gzip/corrupt"), "-f", "jsonl", "-x", feng});
     EXPECT_EQ(run.status, 1) << run.err;
     const auto record = only_record(run);
-    EXPECT_EQ(error_kind(record), "decode") << run.out;
+    EXPECT_EQ(kind_of(record), "decode") << run.out;
     EXPECT_EQ(record.at("attempts").as_int64(), 1);  // a corrupt body is not worth retrying
 }
 
@@ -368,7 +360,7 @@ TEST_F(Retries, WithoutRetriesTheFirst503IsTheAnswer) {
         run_corocrawl({"crawl", url("/flaky/no-retries?fail=2"), "-f", "jsonl", "--retries", "0"});
     EXPECT_EQ(run.status, 1) << run.err;
     const auto record = only_record(run);
-    EXPECT_EQ(error_kind(record), "http_status");
+    EXPECT_EQ(kind_of(record), "http_status");
     EXPECT_EQ(record.at("status").as_int64(), 503);
     EXPECT_EQ(record.at("attempts").as_int64(), 1);
 }

@@ -2,10 +2,8 @@
 // request lines, oversized headers, slowloris clients and pipelined requests. Whatever a client
 // does, it gets 400/431 or is dropped, everyone else is still served, and memory stays bounded.
 #include <gtest/gtest.h>
-#include <poll.h>
 #include <sys/resource.h>
 
-#include <array>
 #include <atomic>
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
@@ -16,6 +14,7 @@
 #include <thread>
 #include <vector>
 
+#include "raw_connection.hpp"
 #include "serve_process.hpp"
 #include "support.hpp"
 #include "test_server.hpp"
@@ -31,6 +30,7 @@ using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 using Response = http::response<http::string_body>;
 
+using testing::RawConnection;
 using testing::sanitizer_factor;
 
 std::string request_for(const std::string& target) {
@@ -42,47 +42,6 @@ bool is_page(const Response& response, int number) {
            response.body().find("<title>page " + std::to_string(number) + "</title>") !=
                std::string::npos;
 }
-
-// One blocking client connection that can send any bytes and watch for the server's close.
-struct RawClient {
-    asio::io_context io;
-    tcp::socket socket{io};
-    beast::flat_buffer buffer;
-
-    explicit RawClient(unsigned short port) {
-        socket.connect({asio::ip::make_address("127.0.0.1"), port});
-    }
-
-    // False when the server has closed (or reset) the connection meanwhile.
-    bool send(std::string_view bytes) {
-        beast::error_code error;
-        asio::write(socket, asio::buffer(bytes), error);
-        return !error;
-    }
-
-    Response read_response() {
-        http::response_parser<http::string_body> parser;
-        http::read(socket, buffer, parser);
-        return parser.release();
-    }
-
-    // Whether the server closes the connection within `limit`; bytes before the close are dropped.
-    bool closed_within(std::chrono::milliseconds limit) {
-        const auto deadline = Clock::now() + limit;
-        for (;;) {
-            const auto left =
-                std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-            pollfd descriptor{socket.native_handle(), POLLIN, 0};
-            if (left <= 0ms || ::poll(&descriptor, 1, static_cast<int>(left.count())) <= 0) {
-                return false;
-            }
-            std::array<char, 4096> scratch;
-            beast::error_code error;
-            socket.read_some(asio::buffer(scratch), error);
-            if (error) return true;  // end of stream or reset
-        }
-    }
-};
 
 test_server::ServerOptions quick_options() {
     return {.port = 0, .delay = 0ms, .threads = 2, .header_timeout = 1s};
@@ -103,7 +62,7 @@ TEST(ServerAbuse, MalformedRequestLinesAre400ThenClosed) {
         std::string("GET /page/1 HTTP/1.1\r\nX: a\0b\r\n\r\n", 33),  // NUL in a value
     };
     for (const auto& request : malformed) {
-        RawClient client(server.port());
+        RawConnection client(server.port());
         ASSERT_TRUE(client.send(request));
         Response response;
         ASSERT_NO_THROW(response = client.read_response()) << ::testing::PrintToString(request);
@@ -114,7 +73,7 @@ TEST(ServerAbuse, MalformedRequestLinesAre400ThenClosed) {
     }
     EXPECT_EQ(server.stats().requests.load(), 0u) << "no malformed request reached a route";
     // And the server still serves.
-    RawClient client(server.port());
+    RawConnection client(server.port());
     ASSERT_TRUE(client.send(request_for("/page/7")));
     EXPECT_TRUE(is_page(client.read_response(), 7));
 }
@@ -134,7 +93,7 @@ TEST(ServerAbuse, OversizedHeadersAre431ThenClosed) {
         }(),
     };
     for (const auto& request : oversized) {
-        RawClient client(server.port());
+        RawConnection client(server.port());
         // The server answers once it has seen too much; the rest of the send may then fail.
         std::thread sender([&] { client.send(request); });
         Response response;
@@ -153,9 +112,9 @@ TEST(ServerAbuse, SlowlorisClientsAreDroppedAtTheHeaderTimeoutWhileOthersAreServ
     options.header_timeout = 2s;
     test_server::Server server(options);
     constexpr int slow_clients = 200;
-    std::vector<std::unique_ptr<RawClient>> slow;
+    std::vector<std::unique_ptr<RawConnection>> slow;
     for (int i = 0; i < slow_clients; ++i) {
-        slow.push_back(std::make_unique<RawClient>(server.port()));
+        slow.push_back(std::make_unique<RawConnection>(server.port()));
         ASSERT_TRUE(slow.back()->send("GET /page/1 HTTP/1.1\r\nHost: x\r\nX-Slow: "));
     }
     const auto started = Clock::now();
@@ -167,7 +126,7 @@ TEST(ServerAbuse, SlowlorisClientsAreDroppedAtTheHeaderTimeoutWhileOthersAreServ
             std::this_thread::sleep_for(100ms);
         }
     });
-    RawClient normal(server.port());
+    RawConnection normal(server.port());
     ASSERT_TRUE(normal.send(request_for("/page/3")));
     EXPECT_TRUE(is_page(normal.read_response(), 3));
     const auto served_after = Clock::now() - started;
@@ -187,7 +146,7 @@ TEST(ServerAbuse, SlowlorisClientsAreDroppedAtTheHeaderTimeoutWhileOthersAreServ
 
 TEST(ServerAbuse, PipelinedRequestsAreAnsweredInOrder) {
     test_server::Server server(quick_options());
-    RawClient client(server.port());
+    RawConnection client(server.port());
     std::string pipelined;
     // /page/5 waits 300 ms: the answers after it must still come after it.
     for (const char* target : {"/page/4", "/page/5?delay=300", "/page/6", "/page/7"}) {
@@ -280,13 +239,13 @@ TEST(ServerAbuse, TenThousandConcurrentConnectionsAreAllServedAndMemoryStaysBoun
 
     // Abuse in between: oversized and malformed requests and half-sent headers, 200 each.
     for (int i = 0; i < 200; ++i) {
-        RawClient huge(serve.port());
+        RawConnection huge(serve.port());
         std::thread sender([&] {
             huge.send("GET / HTTP/1.1\r\nX-Huge: " + std::string(100'000, 'a') + "\r\n\r\n");
         });
         EXPECT_EQ(huge.read_response().result(), http::status::request_header_fields_too_large);
         sender.join();
-        RawClient garbage(serve.port());
+        RawConnection garbage(serve.port());
         garbage.send("\x16\x03\x01 not http at all\r\n\r\n");
         EXPECT_EQ(garbage.read_response().result(), http::status::bad_request);
     }

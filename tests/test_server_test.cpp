@@ -4,9 +4,7 @@
 #include "test_server.hpp"
 
 #include <gtest/gtest.h>
-#include <poll.h>
 
-#include <array>
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -17,6 +15,8 @@
 #include <thread>
 #include <vector>
 
+#include "raw_connection.hpp"
+
 namespace {
 
 namespace asio = boost::asio;
@@ -25,6 +25,7 @@ namespace http = beast::http;
 using asio::ip::tcp;
 using corocrawl::test_server::Server;
 using corocrawl::test_server::ServerOptions;
+using corocrawl::testing::RawConnection;
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 using Response = http::response<http::string_body>;
@@ -54,55 +55,8 @@ http::request<http::string_body> make_request(http::verb method, std::string tar
     return request;
 }
 
-// One client connection, synchronous, so a test can also send raw bytes and watch for the close.
-struct Connection {
-    asio::io_context io;
-    tcp::socket socket{io};
-    beast::flat_buffer buffer;
-
-    explicit Connection(unsigned short port) {
-        socket.connect({asio::ip::make_address("127.0.0.1"), port});
-    }
-
-    void send(std::string_view bytes) { asio::write(socket, asio::buffer(bytes)); }
-
-    Response read_response(bool to_head = false) {
-        http::response_parser<http::string_body> parser;
-        parser.body_limit(200 << 20);
-        parser.skip(to_head);  // a response to HEAD has no body, whatever Content-Length says
-        http::read(socket, buffer, parser);
-        return parser.release();
-    }
-
-    Response exchange(http::request<http::string_body> request) {
-        request.prepare_payload();
-        http::write(socket, request);
-        return read_response(request.method() == http::verb::head);
-    }
-
-    // Whether bytes (or the close) arrive within `limit`.
-    bool readable_within(std::chrono::milliseconds limit) {
-        pollfd descriptor{socket.native_handle(), POLLIN, 0};
-        return ::poll(&descriptor, 1, static_cast<int>(limit.count())) > 0;
-    }
-
-    // Whether the server closes the connection within `limit`; bytes before the close are dropped.
-    bool closed_within(std::chrono::milliseconds limit) {
-        auto deadline = Clock::now() + limit;
-        for (;;) {
-            auto left =
-                std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-            if (left <= 0ms || !readable_within(left)) return false;
-            std::array<char, 4096> scratch;
-            beast::error_code error;
-            socket.read_some(asio::buffer(scratch), error);
-            if (error) return true;  // end of stream or reset
-        }
-    }
-};
-
 Response fetch(const Server& server, std::string target, http::verb method = http::verb::get) {
-    Connection connection(server.port());
+    RawConnection connection(server.port());
     return connection.exchange(make_request(method, std::move(target)));
 }
 
@@ -201,7 +155,7 @@ TEST(TestServerRoutes, StatusRouteAnswersWithThatStatus) {
 
 TEST(TestServerRoutes, RedirectChainCountsDownWithRelativeLocations) {
     Server server(quick_options());
-    Connection connection(server.port());
+    RawConnection connection(server.port());
     std::string target = "/redirect/3?code=307";
     for (int left = 2; left >= 0; --left) {
         auto response = connection.exchange(make_request(http::verb::get, target));
@@ -270,7 +224,7 @@ TEST(TestServerRoutes, BytesPageHasExactlyTheAskedSize) {
 
 TEST(TestServerRoutes, EchoReflectsWhatTheClientSent) {
     Server server(quick_options());
-    Connection connection(server.port());
+    RawConnection connection(server.port());
     auto request = make_request(http::verb::post, "/echo?x=1");
     request.set("X-Custom-Thing", "hello there");
     request.body() = R"(payload "quoted")";
@@ -305,8 +259,9 @@ TEST(TestServerRoutes, LinksPageHasEveryRelativeShape) {
 
 TEST(TestServerRoutes, HangNeverAnswers) {
     Server server(quick_options());
-    Connection connection(server.port());
-    http::write(connection.socket, make_request(http::verb::get, "/hang"));
+    RawConnection connection(server.port());
+    auto hang = make_request(http::verb::get, "/hang");
+    connection.send_request(hang);
     EXPECT_FALSE(connection.readable_within(400ms));
     EXPECT_EQ(server.stats().requests, 1u);
 }
@@ -334,7 +289,7 @@ TEST(TestServerProtocol, OtherMethodsOnGetRoutesAre405WithAllow) {
 
 TEST(TestServerProtocol, MalformedRequestIs400AndClosed) {
     Server server(quick_options());
-    Connection connection(server.port());
+    RawConnection connection(server.port());
     connection.send("this is not http\r\n\r\n");
     auto response = connection.read_response();
     EXPECT_EQ(response.result(), http::status::bad_request);
@@ -344,7 +299,7 @@ TEST(TestServerProtocol, MalformedRequestIs400AndClosed) {
 
 TEST(TestServerProtocol, OversizedHeaderIs431AndClosed) {
     Server server(quick_options());
-    Connection connection(server.port());
+    RawConnection connection(server.port());
     auto request = make_request(http::verb::get, "/page/1");
     request.set("X-Huge", std::string(20'000, 'a'));
     auto response = connection.exchange(request);
@@ -354,7 +309,7 @@ TEST(TestServerProtocol, OversizedHeaderIs431AndClosed) {
 
 TEST(TestServerProtocol, HeadHasTheGetLengthAndNoBody) {
     Server server(quick_options());
-    Connection connection(server.port());
+    RawConnection connection(server.port());
     auto head = connection.exchange(make_request(http::verb::head, "/page/3"));
     EXPECT_EQ(head.result(), http::status::ok);
     EXPECT_EQ(head[http::field::content_type], html_type);
@@ -371,7 +326,7 @@ TEST(TestServerProtocol, HeadHasTheGetLengthAndNoBody) {
 
 TEST(TestServerProtocol, KeepAliveServesSeveralRequestsOnOneConnection) {
     Server server(quick_options());
-    Connection connection(server.port());
+    RawConnection connection(server.port());
     for (auto target : {"/", "/page/1", "/status/404", "/page/2"}) {
         auto response = connection.exchange(make_request(http::verb::get, target));
         EXPECT_TRUE(response.keep_alive()) << target;
@@ -384,7 +339,7 @@ TEST(TestServerProtocol, KeepAliveServesSeveralRequestsOnOneConnection) {
 TEST(TestServerProtocol, Http10ClosesUnlessKeepAliveIsAsked) {
     Server server(quick_options());
     {
-        Connection connection(server.port());
+        RawConnection connection(server.port());
         auto response = connection.exchange(make_request(http::verb::get, "/page/1", 10));
         EXPECT_EQ(response.result(), http::status::ok);
         EXPECT_EQ(response.version(), 10u);
@@ -392,7 +347,7 @@ TEST(TestServerProtocol, Http10ClosesUnlessKeepAliveIsAsked) {
         EXPECT_TRUE(connection.closed_within(2s));
     }
     {
-        Connection connection(server.port());
+        RawConnection connection(server.port());
         auto request = make_request(http::verb::get, "/page/1", 10);
         request.keep_alive(true);
         EXPECT_TRUE(connection.exchange(request).keep_alive());
@@ -442,7 +397,7 @@ TEST(TestServerTiming, SeveralThreadsServeConcurrentClients) {
         for (int i = 0; i < clients; ++i) {
             threads.emplace_back([&, i] {
                 reporting_failures([&] {
-                    Connection connection(server.port());
+                    RawConnection connection(server.port());
                     for (int n = 0; n < 5; ++n) {
                         auto target = "/bytes/" + std::to_string(1000 * (i + 1) + n);
                         auto response = connection.exchange(make_request(http::verb::get, target));
@@ -460,7 +415,7 @@ TEST(TestServerTiming, SlowHeaderClientIsDropped) {
     ServerOptions options = quick_options();
     options.header_timeout = 300ms;
     Server server(options);
-    Connection connection(server.port());
+    RawConnection connection(server.port());
     connection.send("GET /pag");
     std::chrono::milliseconds elapsed{};
     bool closed = false;
@@ -474,9 +429,11 @@ TEST(TestServerTiming, StopEndsWaitingAndHangingSessionsPromptly) {
     options.delay = 60s;
     auto server = std::make_unique<Server>(options);
     auto port = server->port();
-    Connection hanging(port), waiting(port), idle(port);
-    http::write(hanging.socket, make_request(http::verb::get, "/hang"));
-    http::write(waiting.socket, make_request(http::verb::get, "/bobo"));
+    RawConnection hanging(port), waiting(port), idle(port);
+    auto hang = make_request(http::verb::get, "/hang");
+    auto bobo = make_request(http::verb::get, "/bobo");
+    hanging.send_request(hang);
+    waiting.send_request(bobo);
     for (auto deadline = Clock::now() + 2s;
          server->stats().requests < 2 && Clock::now() < deadline;) {
         std::this_thread::sleep_for(10ms);

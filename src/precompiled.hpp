@@ -1,8 +1,8 @@
-// Precompiled header for the translation units that use Asio and Beast.
+// Precompiled header for the library's translation units that use Asio and Beast: only what they
+// include themselves (the tests add their own on top).
 #pragma once
 
 #include <boost/asio.hpp>
-#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <chrono>

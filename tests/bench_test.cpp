@@ -169,13 +169,8 @@ Result synthetic(std::size_t index, std::size_t worker, Clock::time_point origin
 }
 
 std::string svg_of(const Timeline& timeline, Mode mode, std::size_t workers) {
-    CrawlOptions options;
-    options.mode = mode;
-    options.concurrency = options.threads = workers;
-    CrawlStats stats;
-    stats.wall = 10s;
     std::ostringstream out;
-    timeline.write_svg(out, options, stats);
+    timeline.write_svg(out, {mode, workers, 10s});
     return out.str();
 }
 

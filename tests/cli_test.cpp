@@ -2,6 +2,8 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
+#include <filesystem>
+#include <fstream>
 #include <set>
 
 #include "support.hpp"
@@ -34,18 +36,19 @@ TEST_F(Cli, SeedScenarioPrintsThreeLinksInAboutOneDelay) {
 }
 
 TEST_F(Cli, JsonlRecordsCarryEveryField) {
-    const auto run = run_corocrawl({"crawl", url("/page/1"), url("/status/404"), "-x", feng, "-x",
-                                    "//title/text()", "-f", "jsonl", "--ordered"});
+    const auto run = run_corocrawl({"crawl", url("/page/1?delay=150"), url("/status/404"), "-x",
+                                    feng, "-x", "//title/text()", "-f", "jsonl", "--ordered"});
     EXPECT_EQ(run.status, 1) << run.err;  // one URL failed
     const auto records = lines(run.out);
     ASSERT_EQ(records.size(), 2u);
 
     const auto ok = boost::json::parse(records[0]).as_object();
-    EXPECT_EQ(ok.at("url").as_string(), url("/page/1"));
-    EXPECT_EQ(ok.at("final_url").as_string(), url("/page/1"));
+    EXPECT_EQ(ok.at("url").as_string(), url("/page/1?delay=150"));
+    EXPECT_EQ(ok.at("final_url").as_string(), url("/page/1?delay=150"));
     EXPECT_EQ(ok.at("status").as_int64(), 200);
     EXPECT_TRUE(ok.at("ok").as_bool());
-    EXPECT_GE(ok.at("elapsed_ms").as_int64(), 0);
+    EXPECT_GE(ok.at("elapsed_ms").as_int64(), 150);  // the page's own delay, at least
+    EXPECT_LT(ok.at("elapsed_ms").as_int64(), 10'000);
     EXPECT_GT(ok.at("bytes").as_int64(), 0);
     EXPECT_EQ(ok.at("attempts").as_int64(), 1);
     EXPECT_EQ(ok.at("results").at(feng).as_array().at(0).as_string(), "http://www.haha.com");
@@ -176,9 +179,61 @@ TEST_F(Cli, VersionAndHelp) {
     EXPECT_NE(version.out.find("corocrawl "), std::string::npos);
     const auto help = run_corocrawl({"crawl", "--help"});
     EXPECT_EQ(help.status, 0);
-    EXPECT_NE(help.out.find("--concurrency"), std::string::npos);
-    EXPECT_NE(help.out.find("100"), std::string::npos);  // defaults are shown
     EXPECT_NE(help.out.find("Examples"), std::string::npos);
+}
+
+// The --help line of `flag` (the line that starts with it, after the indent).
+std::string help_line(const std::string& help, const std::string& flag) {
+    for (const auto& line : lines(help)) {
+        const auto at = line.find(flag);
+        if (at != std::string::npos && at == line.find_first_not_of(' ')) return line;
+    }
+    return {};
+}
+
+TEST_F(Cli, HelpShowsDefaultsAndChoicesAsTyped) {
+    const auto help = run_corocrawl({"crawl", "--help"}).out;
+    EXPECT_NE(help_line(help, "-c,--concurrency").find("[100]"), std::string::npos) << help;
+    EXPECT_NE(help_line(help, "--timeout").find("[30]"), std::string::npos) << help;
+    EXPECT_NE(help_line(help, "--retries").find("[2]"), std::string::npos) << help;
+    const auto format = help_line(help, "-f,--format");
+    EXPECT_NE(format.find("{text,jsonl,csv}"), std::string::npos) << format;
+    EXPECT_NE(format.find("[text]"), std::string::npos) << format;
+    const auto mode = help_line(help, "-m,--mode");
+    EXPECT_NE(mode.find("{async,pool,sync}"), std::string::npos) << mode;
+    EXPECT_EQ(help.find("->"), std::string::npos) << "CLI11's mapping text: " << help;
+    const auto compressed = help_line(help, "--compressed");
+    ASSERT_FALSE(compressed.empty()) << help;
+    EXPECT_EQ(compressed.find('{'), std::string::npos) << compressed;
+    EXPECT_NE(compressed.find("--no-compressed"), std::string::npos) << compressed;
+}
+
+TEST_F(Cli, ProgressShowsShareAndTimeLeftWhenTheTotalIsKnown) {
+    // Sync, 3 × 400 ms: the line (every 200 ms) is drawn while some are done and some are not.
+    const std::vector<std::string> pages{url("/page/1?delay=400"), url("/page/2?delay=400"),
+                                         url("/page/3?delay=400")};
+    const auto arguments =
+        run_corocrawl({"crawl", "-m", "sync", "--progress", "-q", pages[0], pages[1], pages[2]});
+    EXPECT_EQ(arguments.status, 0) << arguments.err;
+    EXPECT_NE(arguments.err.find("1/3 done (33.3%"), std::string::npos) << arguments.err;
+    EXPECT_NE(arguments.err.find("ETA 0:0"), std::string::npos) << arguments.err;
+
+    const auto file = testing::scratch_path("urls.txt");
+    std::ofstream(file) << "# three pages\n"
+                        << pages[0] << "\n\n"
+                        << pages[1] << '\n'
+                        << pages[2] << '\n';
+    const auto listed = run_corocrawl({"crawl", "-m", "sync", "--progress", "-q", "-i", file});
+    EXPECT_EQ(listed.status, 0) << listed.err;
+    EXPECT_NE(listed.err.find("/3 done ("), std::string::npos) << listed.err;
+    std::filesystem::remove(file);
+
+    // Stdin's total is unknown: counts only.
+    const auto piped = run_corocrawl({"crawl", "-m", "sync", "--progress", "-q", "-i", "-"},
+                                     pages[0] + "\n" + pages[1] + "\n" + pages[2] + "\n");
+    EXPECT_EQ(piped.status, 0) << piped.err;
+    EXPECT_NE(piped.err.find(" done (1 ok, 0 failed)"), std::string::npos) << piped.err;
+    EXPECT_EQ(piped.err.find("/3 done"), std::string::npos) << piped.err;
 }
 
 }  // namespace

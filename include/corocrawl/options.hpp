@@ -63,4 +63,8 @@ struct CrawlOptions {
     FetchOptions fetch;
 };
 
+// How many requests a crawl with these options keeps going at once: its concurrency slots
+// (async), its threads (pool), or 1 (sync).
+std::size_t workers(const CrawlOptions& options) noexcept;
+
 }  // namespace corocrawl

@@ -56,6 +56,12 @@ struct Extraction {
     std::vector<std::string> values;
 };
 
+// One line of the input, as the engine hands it to a fetch.
+struct InputLine {
+    std::size_t index;  // 0-based position among the URL lines (blank and # lines not counted)
+    std::string text;   // trimmed of surrounding white space
+};
+
 struct Result {
     std::size_t index = 0;        // position in the input (0-based): the order `--ordered` restores
     std::size_t worker = 0;       // which concurrency slot (async) or thread (pool) fetched it

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <array>
+#include <chrono>
 #include <cstddef>
 #include <mutex>
 #include <optional>
@@ -11,9 +12,17 @@
 #include <string>
 #include <vector>
 
-#include "corocrawl/crawler.hpp"
+#include "corocrawl/options.hpp"
+#include "corocrawl/result.hpp"
 
 namespace corocrawl {
+
+// What the chart's title says of the crawl it draws.
+struct TimelineCaption {
+    Mode mode;
+    std::size_t workers;             // concurrency slots (async) or threads
+    std::chrono::milliseconds wall;  // the crawl's whole time
+};
 
 class Timeline {
   public:
@@ -37,13 +46,13 @@ class Timeline {
 
     std::size_t size() const;
 
-    // The chart. `options` name the mode and its workers, `stats` the total time. Up to 60
+    // The chart, titled by `caption`. Up to 60
     // workers get a row each; more are gathered into bands of neighbouring workers. A request
     // gets its own bar (`<rect class="request">`, plus "failed" when it failed) unless its row is
     // a band, or it is narrower than a pixel and shares that pixel with another such request of its
     // row, or the chart would hold more than 2,000 bars: those are drawn as shaded cells, and
     // the root element's `data-aggregated` attribute says how many.
-    void write_svg(std::ostream& out, const CrawlOptions& options, const CrawlStats& stats) const;
+    void write_svg(std::ostream& out, const TimelineCaption& caption) const;
 
   private:
     mutable std::mutex mutex_;

@@ -4,17 +4,19 @@
 
 #include <cstddef>
 #include <istream>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "corocrawl/result.hpp"
+
 namespace corocrawl {
 
-struct InputLine {
-    std::size_t index;  // 0-based position among the URL lines (blank and # lines not counted)
-    std::string text;   // trimmed of surrounding white space
-};
+namespace engine {
+class CancelSignal;
+}
 
 class UrlSource {
   public:
@@ -58,7 +60,7 @@ class UrlSource {
     bool stream_is_stdin_;
     std::string stdin_buffer_;  // read from descriptor 0, not yet split into lines
     bool stdin_ended_ = false;
-    int wake_fd_;  // an eventfd: readable once interrupt() was called
+    std::unique_ptr<engine::CancelSignal> wake_;  // raised by interrupt()
     std::size_t next_index_ = 0;
 };
 

@@ -8,15 +8,13 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
-#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <optional>
-#include <sstream>
-#include <system_error>
 
 #include "cli/bench_report.hpp"
 #include "cli/child_process.hpp"
+#include "cli/choices.hpp"
 #include "cli/commands.hpp"
 #include "cli/files.hpp"
 #include "cli/interrupt.hpp"
@@ -32,18 +30,11 @@ double seconds(std::chrono::milliseconds ms) {
     return static_cast<double>(ms.count()) / 1000.0;
 }
 
-// Every mode's name, slowest first: the default comparison, and what --modes accepts.
-std::vector<std::string> mode_names() {
-    std::vector<std::string> names;
-    for (const Mode mode : all_modes) names.emplace_back(corocrawl::mode_name(mode));
-    return names;
-}
-
 struct BenchCommand {  // every default is written here, once; --help shows them
     std::vector<std::string> urls;
     std::string input;
     std::vector<std::string> xpaths;
-    std::vector<std::string> modes = mode_names();
+    std::vector<Mode> modes{std::begin(all_modes), std::end(all_modes)};  // slowest first
     std::size_t threads = CrawlOptions{}.threads;
     std::optional<std::size_t> concurrency;  // unset: the number of URLs for the bundled pages,
                                              // else the crawl's default
@@ -64,27 +55,6 @@ constexpr const char* examples = R"(Examples:
   corocrawl bench --timeline run     also writes run-sync.svg, run-pool.svg, run-async.svg
 
 Each run is a `corocrawl crawl` child process, so its time and peak memory are its own.)";
-
-// A file in the temporary directory, removed with this object.
-class ScratchFile {
-  public:
-    ScratchFile() {
-        std::string name =
-            (std::filesystem::temp_directory_path() / "corocrawl-bench-XXXXXX").string();
-        const int fd = mkstemp(name.data());
-        if (fd < 0) throw std::system_error(errno, std::generic_category(), "mkstemp");
-        ::close(fd);
-        path_ = std::move(name);
-    }
-    ~ScratchFile() { std::remove(path_.c_str()); }
-    ScratchFile(const ScratchFile&) = delete;
-    ScratchFile& operator=(const ScratchFile&) = delete;
-
-    const std::string& path() const noexcept { return path_; }
-
-  private:
-    std::string path_;
-};
 
 // A run that did not finish as a crawl does (exit status 0, or 1 when some URL failed).
 struct RunFailed : std::runtime_error {
@@ -113,17 +83,16 @@ std::vector<std::string> given_urls(const BenchCommand& command) {
     return urls;
 }
 
-std::size_t workers(const std::string& mode, const BenchCommand& command, std::size_t concurrency) {
-    if (mode == "pool") return command.threads;
-    if (mode == "async") return concurrency;
+std::size_t workers(Mode mode, const BenchCommand& command, std::size_t concurrency) {
+    switch (mode) {
+        case Mode::pool:
+            return command.threads;
+        case Mode::async:
+            return concurrency;
+        case Mode::sync:
+            break;
+    }
     return 1;
-}
-
-std::string read_file(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
 }
 
 // Counts the ok and failed records of a JSON Lines output.
@@ -137,31 +106,32 @@ void count_records(const std::string& path, ModeFigures& figures) {
 }
 
 // Runs `corocrawl crawl` in `mode` over the URLs in `url_file`, `repeat` times.
-ModeFigures run_mode(const std::string& mode, std::size_t workers, const std::string& url_file,
+ModeFigures run_mode(Mode mode, std::size_t workers, const std::string& url_file,
                      const BenchCommand& command, const std::atomic<bool>& interrupted) {
-    const ScratchFile records, errors;
+    const ScratchFile records("corocrawl-bench"), errors("corocrawl-bench");
+    const std::string name(mode_name(mode));
     std::vector<std::string> argv{
-        "/proc/self/exe", "crawl", "-i",           url_file, "-m",           mode, "-f",
+        "/proc/self/exe", "crawl", "-i",           url_file, "-m",           name, "-f",
         "jsonl",          "-o",    records.path(), "-q",     "--no-progress"};
-    if (mode == "pool") argv.insert(argv.end(), {"-t", std::to_string(workers)});
-    if (mode == "async") argv.insert(argv.end(), {"-c", std::to_string(workers)});
+    if (mode == Mode::pool) argv.insert(argv.end(), {"-t", std::to_string(workers)});
+    if (mode == Mode::async) argv.insert(argv.end(), {"-c", std::to_string(workers)});
     for (const auto& xpath : command.xpaths) argv.insert(argv.end(), {"-x", xpath});
     if (!command.timeline.empty()) {
-        argv.insert(argv.end(), {"--timeline", command.timeline + "-" + mode + ".svg"});
+        argv.insert(argv.end(), {"--timeline", command.timeline + "-" + name + ".svg"});
     }
 
     ModeFigures figures;
-    figures.mode = mode;
+    figures.mode = name;
     figures.workers = workers;
     for (std::size_t i = 0; i < command.repeat; ++i) {
         if (interrupted) throw RunFailed(130, "interrupted");
         if (isatty(STDERR_FILENO)) {
-            std::cerr << "corocrawl bench: " << mode << ", run " << i + 1 << " of "
+            std::cerr << "corocrawl bench: " << name << ", run " << i + 1 << " of "
                       << command.repeat << "...\r" << std::flush;
         }
         const ChildRun run = run_child(argv, "/dev/null", errors.path());
         if (run.exit_status != 0 && run.exit_status != 1) {
-            throw RunFailed(run.exit_status, "the " + mode + " run ended with status " +
+            throw RunFailed(run.exit_status, "the " + name + " run ended with status " +
                                                  std::to_string(run.exit_status) + ": " +
                                                  read_file(errors.path()));
         }
@@ -174,8 +144,7 @@ ModeFigures run_mode(const std::string& mode, std::size_t workers, const std::st
 }
 
 // The bundled pages all answer after the same delay, so W workers take ceil(N / W) rounds of it.
-ModeFigures estimate_mode(const std::string& mode, std::size_t workers, std::size_t urls,
-                          double delay_s) {
+ModeFigures estimate_mode(Mode mode, std::size_t workers, std::size_t urls, double delay_s) {
     const auto rounds = (urls + workers - 1) / workers;
     const double estimate = static_cast<double>(rounds) * delay_s;
     char note[200];
@@ -184,7 +153,7 @@ ModeFigures estimate_mode(const std::string& mode, std::size_t workers, std::siz
                   "= %g s",
                   urls, workers, workers == 1 ? "worker" : "workers", rounds, delay_s, estimate);
     ModeFigures figures;
-    figures.mode = mode;
+    figures.mode = mode_name(mode);
     figures.workers = workers;
     figures.estimate = estimate;
     figures.note = note;
@@ -226,7 +195,7 @@ int run_bench(const BenchCommand& command) {
                                                : "from " + command.input;
     }
     figures.urls = urls.size();
-    const ScratchFile url_file;
+    const ScratchFile url_file("corocrawl-bench");
     {
         std::ofstream out(url_file.path());
         for (const auto& url : urls) out << url << '\n';
@@ -235,7 +204,7 @@ int run_bench(const BenchCommand& command) {
         bundled ? std::max<std::size_t>(1, urls.size()) : CrawlOptions{}.concurrency);
 
     try {
-        for (const auto& mode : command.modes) {
+        for (const Mode mode : command.modes) {
             const auto w = workers(mode, command, concurrency);
             auto estimate = estimate_mode(mode, w, urls.size(), command.delay_s);
             const bool too_long =
@@ -273,7 +242,7 @@ void add_bench_command(CLI::App& app, int& exit_status) {
                       "XPath to evaluate on every page (repeatable)");
     bench->add_option("--modes", command->modes, "Modes to compare, in this order")
         ->delimiter(',')
-        ->check(CLI::IsMember(mode_names()))
+        ->transform(mode_choices())
         ->default_str("sync,pool,async");
     bench->add_option("-t,--threads", command->threads, "pool: worker threads")
         ->check(CLI::Range(1, 10'000));

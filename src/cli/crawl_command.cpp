@@ -1,15 +1,12 @@
 // `corocrawl crawl`: reads URLs, crawls them, runs the XPath expressions on each page as it
 // completes (a done-callback), and writes one record per URL.
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstdlib>
-#include <cstring>
+#include <cstdio>
 #include <fstream>
 #include <iostream>
-#include <map>
+#include <thread>
 
 #include "cli/commands.hpp"
+#include "cli/crawl_options.hpp"
 #include "cli/files.hpp"
 #include "cli/interrupt.hpp"
 #include "cli/progress.hpp"
@@ -21,76 +18,6 @@
 namespace corocrawl::cli {
 namespace {
 
-struct CrawlCommand {
-    CrawlOptions crawl;
-    std::vector<std::string> urls;
-    std::string input;
-    std::vector<std::string> xpaths;
-    std::string output;
-    std::string timeline;  // FILE.svg; empty: none
-    SinkOptions sink;
-    bool absolute = false;
-    bool quiet = false;
-    bool progress = isatty(STDERR_FILENO) != 0;
-    // The command line speaks seconds; the library milliseconds.
-    double timeout_s = seconds(crawl.fetch.timeout);
-    double connect_timeout_s = seconds(crawl.fetch.connect_timeout);
-    double retry_delay_s = seconds(crawl.fetch.retry_delay);
-    std::vector<std::string> headers;  // "Name: value"
-    std::string data;                  // STRING, or @FILE
-    std::optional<std::string> proxy;  // given: both schemes, the environment ignored
-
-    static double seconds(std::chrono::milliseconds ms) { return ms.count() / 1000.0; }
-};
-
-std::chrono::milliseconds milliseconds(double seconds) {
-    return std::chrono::milliseconds(static_cast<long long>(seconds * 1000.0));
-}
-
-constexpr const char* examples = R"(Examples:
-  corocrawl crawl http://127.0.0.1:5000/bobo http://127.0.0.1:5000/jay -x '//a[@id="feng"]/@href'
-  corocrawl crawl -i urls.txt -x '//title/text()' -f jsonl -o results.jsonl
-  cat urls.txt | corocrawl crawl -i - -x '//a/@href' --absolute --with-url
-
-Exit status: 0 all URLs ok, 1 some URL failed, 2 usage error (nothing fetched), 130 interrupted.)";
-
-// "Name: value" as curl takes it.
-Header parse_header(const std::string& text) {
-    const auto colon = text.find(':');
-    if (colon == std::string::npos)
-        throw CLI::ValidationError("--header", "'" + text + "' is not 'Name: value'");
-    const auto value_start = text.find_first_not_of(" \t", colon + 1);
-    return Header{text.substr(0, colon),
-                  value_start == std::string::npos ? std::string() : text.substr(value_start)};
-}
-
-// The proxy environment variables as curl reads them: http_proxy only in lower case (a CGI
-// program gets HTTP_PROXY from a request header), the others in either case.
-void proxies_from_environment(FetchOptions& fetch) {
-    const auto variable = [](std::initializer_list<const char*> names) {
-        for (const char* name : names) {
-            if (const char* value = std::getenv(name); value && *value) return std::string(value);
-        }
-        return std::string();
-    };
-    const std::string all = variable({"all_proxy", "ALL_PROXY"});
-    fetch.http_proxy = variable({"http_proxy"});
-    fetch.https_proxy = variable({"https_proxy", "HTTPS_PROXY"});
-    if (fetch.http_proxy.empty()) fetch.http_proxy = all;
-    if (fetch.https_proxy.empty()) fetch.https_proxy = all;
-    if (fetch.no_proxy.empty()) fetch.no_proxy = variable({"no_proxy", "NO_PROXY"});
-}
-
-// -d STRING, or -d @FILE for the file's contents.
-std::string request_body(const std::string& data) {
-    if (!data.starts_with('@')) return data;
-    std::ifstream file(data.substr(1), std::ios::binary);
-    if (!file)
-        throw CLI::ValidationError("--data",
-                                   "cannot read " + data.substr(1) + ": " + std::strerror(errno));
-    return std::string(std::istreambuf_iterator<char>(file), {});
-}
-
 std::string summary(const CrawlStats& stats) {
     char line[200];
     std::snprintf(
@@ -100,30 +27,6 @@ std::string summary(const CrawlStats& stats) {
         static_cast<double>(stats.wall.count()) / 1000.0, stats.pages_per_second(),
         stats.interrupted ? ", interrupted" : "");
     return line;
-}
-
-// Turns the command line into library options, and rejects what cannot work.
-void settle_options(CrawlCommand& command) {
-    if (command.urls.empty() && command.input.empty()) {
-        throw CLI::ValidationError(
-            "no URLs: give them as arguments, or -i FILE, or -i - for stdin");
-    }
-    FetchOptions& fetch = command.crawl.fetch;
-    fetch.timeout = milliseconds(command.timeout_s);
-    fetch.connect_timeout = milliseconds(command.connect_timeout_s);
-    fetch.retry_delay = milliseconds(command.retry_delay_s);
-    for (const auto& header : command.headers) fetch.headers.push_back(parse_header(header));
-    if (!command.data.empty()) fetch.body = request_body(command.data);
-    if (command.proxy) {
-        fetch.http_proxy = fetch.https_proxy = *command.proxy;
-    } else {
-        proxies_from_environment(fetch);
-    }
-    try {
-        validate(command.crawl);
-    } catch (const std::invalid_argument& e) {
-        throw CLI::ValidationError(e.what());
-    }
 }
 
 int run_crawl(CrawlCommand& command) {
@@ -149,6 +52,18 @@ int run_crawl(CrawlCommand& command) {
     Sink sink(out, std::cerr, command.sink);
     std::optional<ProgressLine> progress;
     progress.emplace(std::cerr, command.progress);
+    // The total is known for arguments and a file (counted on the side: a huge list does not hold
+    // up the first request); stdin has none.
+    std::jthread counter;
+    if (command.progress && input != &std::cin) {
+        progress->set_total(command.urls.size());
+        if (input) {
+            counter = std::jthread([&](std::stop_token stop) {
+                const auto lines = count_url_lines(command.input, stop);
+                if (!stop.stop_requested()) progress->set_total(command.urls.size() + lines);
+            });
+        }
+    }
 
     // The done-callback: extraction runs as each page completes, like the seed's
     // task.add_done_callback(parse).
@@ -171,8 +86,11 @@ int run_crawl(CrawlCommand& command) {
     UrlSource source(command.urls, input, input == &std::cin);
     const CrawlStats stats = crawler.run(&source);
     sink.finish();
+    counter = {};  // stops and joins the count before the line it reports to goes
     progress.reset();
-    if (timeline) timeline->write_svg(timeline_file, command.crawl, stats);
+    if (timeline)
+        timeline->write_svg(timeline_file,
+                            {command.crawl.mode, workers(command.crawl), stats.wall});
     if (!command.quiet) std::cerr << summary(stats) << std::endl;
     if (stats.interrupted) return 130;
     return stats.failed > 0 ? 1 : 0;
@@ -183,105 +101,8 @@ int run_crawl(CrawlCommand& command) {
 void add_crawl_command(CLI::App& app, int& exit_status) {
     auto command = std::make_shared<CrawlCommand>();
     CLI::App* crawl = app.add_subcommand("crawl", "Fetch URLs concurrently and extract with XPath");
-    crawl->footer(examples);
 
-    crawl->add_option("urls", command->urls, "URLs to crawl (http or https)");
-    crawl->add_option("-i,--input", command->input,
-                      "Read URLs from FILE, one a line ('-': stdin); "
-                      "blank lines and # comments are skipped");
-    crawl->add_option("-x,--xpath", command->xpaths, "XPath to evaluate on every page (repeatable)")
-        ->allow_extra_args(false);  // one value per -x: what follows is a URL
-
-    const std::map<std::string, Format> formats{
-        {"text", Format::text}, {"jsonl", Format::jsonl}, {"csv", Format::csv}};
-    crawl->add_option("-f,--format", command->sink.format, "Output format: text, jsonl or csv")
-        ->transform(CLI::CheckedTransformer(formats, CLI::ignore_case))
-        ->default_str("text");
-    crawl->add_option("-o,--output", command->output, "Write records to FILE instead of stdout");
-    crawl->add_option(
-        "--timeline", command->timeline,
-        "Write the crawl's timeline to FILE.svg: one row per worker, one bar per request");
-    crawl->add_flag("--with-url", command->sink.with_url, "text: prefix each value with URL<TAB>");
-    crawl->add_flag("--ordered", command->sink.ordered, "Write records in input order");
-    crawl->add_flag("--absolute", command->absolute,
-                    "Resolve URL-valued results (href, src, ...) against the page's final URL");
-
-    std::map<std::string, Mode> modes;
-    for (const Mode mode : all_modes) modes.emplace(mode_name(mode), mode);
-    crawl
-        ->add_option("-m,--mode", command->crawl.mode,
-                     "How to wait: async (coroutines), pool (blocking threads), sync (one by one)")
-        ->transform(CLI::CheckedTransformer(modes, CLI::ignore_case))
-        ->default_str(std::string(mode_name(CrawlOptions{}.mode)));
-    crawl->add_option("-t,--threads", command->crawl.threads, "pool: worker threads")
-        ->check(CLI::Range(1, 10'000));
-    crawl
-        ->add_option("-c,--concurrency", command->crawl.concurrency,
-                     "async: requests in flight at once")
-        ->check(CLI::Range(std::size_t{1}, std::size_t{1'000'000}));
-    crawl
-        ->add_option("--io-threads", command->crawl.io_threads,
-                     "async: threads running the event loop")
-        ->check(CLI::Range(1, 256));
-    crawl
-        ->add_option("--parse-threads", command->crawl.parse_threads,
-                     "Threads running done-callbacks (XPath); 0: on the fetching thread")
-        ->check(CLI::Range(0, 256));
-    crawl
-        ->add_option("--timeout", command->timeout_s,
-                     "Seconds for a whole request, redirects included")
-        ->check(CLI::PositiveNumber);
-    crawl
-        ->add_option("--connect-timeout", command->connect_timeout_s,
-                     "Seconds to resolve and connect")
-        ->check(CLI::PositiveNumber);
-    crawl->add_option("--max-redirects", command->crawl.fetch.max_redirects, "Redirects to follow")
-        ->check(CLI::Range(0, 100));
-    crawl
-        ->add_option("--max-body", command->crawl.fetch.max_body,
-                     "Largest body accepted, in bytes (suffixes: KiB, MiB, ...)")
-        ->transform(CLI::AsSizeValue(false));
-    crawl->add_option("-A,--user-agent", command->crawl.fetch.user_agent, "User-Agent header")
-        ->default_str("corocrawl/" + std::string(version()));
-
-    auto& fetch = command->crawl.fetch;
-    crawl->add_option("-X,--method", fetch.method, "Request method")
-        ->default_str("GET, or POST with -d");
-    crawl
-        ->add_option("-H,--header", command->headers,
-                     "Extra header 'Name: value' (repeatable; 'Name:' removes a default one)")
-        ->allow_extra_args(false);
-    crawl->add_option("-d,--data", command->data, "Request body: STRING, or @FILE (implies POST)");
-    crawl->add_option("--cookie", fetch.cookie, "Cookie header value, e.g. 'a=1; b=2'");
-    crawl->add_flag("--compressed,!--no-compressed", fetch.compressed,
-                    "Ask for gzip/deflate and decode it");
-    crawl
-        ->add_option("--retries", fetch.retries,
-                     "Retries after a failed connection, a timeout, 429, 502, 503 or 504")
-        ->check(CLI::Range(0, 100));
-    crawl
-        ->add_option("--retry-delay", command->retry_delay_s,
-                     "Seconds before the first retry; doubled each time, with jitter")
-        ->check(CLI::NonNegativeNumber);
-    crawl->add_flag("--retry-all", fetch.retry_all, "Retry non-idempotent requests (POST) too");
-    crawl->add_option("--proxy", command->proxy,
-                      "HTTP proxy http://HOST:PORT for every URL (CONNECT tunnels for https); "
-                      "default: http_proxy, https_proxy, all_proxy from the environment");
-    crawl->add_option("--noproxy", fetch.no_proxy,
-                      "Hosts or domains reached without the proxy, comma-separated ('*': all); "
-                      "default: no_proxy from the environment");
-    crawl
-        ->add_option("--cacert", fetch.cacert,
-                     "Trust the CA certificates in this PEM file instead of the system's")
-        ->check(CLI::ExistingFile);
-    crawl->add_flag("-k,--insecure", fetch.insecure,
-                    "Do not verify TLS certificates (UNSAFE: anyone on the path can read and "
-                    "change the pages)");
-
-    crawl->add_flag("-q,--quiet", command->quiet, "No summary line on stderr");
-    crawl->add_flag("--progress,!--no-progress", command->progress,
-                    "Progress line on stderr (default: when stderr is a terminal)");
-
+    add_crawl_options(*crawl, *command);
     crawl->callback([command, &exit_status] { exit_status = run_crawl(*command); });
 }
 

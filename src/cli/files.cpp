@@ -1,9 +1,17 @@
 #include "cli/files.hpp"
 
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <iostream>
+#include <sstream>
+#include <system_error>
+
+#include "corocrawl/url_source.hpp"
 
 namespace corocrawl::cli {
 
@@ -20,6 +28,33 @@ void open_for_writing(std::ofstream& file, const std::string& path, const std::s
     file.open(path, std::ios::binary | std::ios::trunc);
     if (!file)
         throw CLI::ValidationError(option, "cannot write " + path + ": " + std::strerror(errno));
+}
+
+std::size_t count_url_lines(const std::string& path, std::stop_token stop) {
+    std::ifstream file(path);
+    UrlSource lines({}, &file);
+    std::size_t count = 0;
+    while (!stop.stop_requested() && lines.next()) ++count;
+    return count;
+}
+
+std::string read_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+ScratchFile::ScratchFile(const std::string& prefix) {
+    std::string name = (std::filesystem::temp_directory_path() / (prefix + "-XXXXXX")).string();
+    const int fd = mkstemp(name.data());
+    if (fd < 0) throw std::system_error(errno, std::generic_category(), "mkstemp");
+    ::close(fd);
+    path_ = std::move(name);
+}
+
+ScratchFile::~ScratchFile() {
+    std::remove(path_.c_str());
 }
 
 }  // namespace corocrawl::cli

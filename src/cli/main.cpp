@@ -1,8 +1,10 @@
 // `corocrawl`: wires the command line to the library; all behaviour lives in the subcommands.
 #include <CLI/CLI.hpp>
 #include <iostream>
+#include <memory>
 
 #include "cli/commands.hpp"
+#include "cli/help_format.hpp"
 #include "corocrawl/options.hpp"
 
 int main(int argc, char** argv) {
@@ -11,6 +13,7 @@ int main(int argc, char** argv) {
     app.set_version_flag("--version", "corocrawl " + std::string(corocrawl::version()));
     app.require_subcommand(1);
     app.option_defaults()->always_capture_default();
+    app.formatter(std::make_shared<corocrawl::cli::HelpFormat>());  // subcommands inherit it
 
     int exit_status = 0;
     corocrawl::cli::add_crawl_command(app, exit_status);

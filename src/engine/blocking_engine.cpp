@@ -1,33 +1,10 @@
-#include <sys/eventfd.h>
-#include <unistd.h>
-
 #include <thread>
 
+#include "engine/cancel_signal.hpp"
 #include "engine/engines.hpp"
 #include "fetch/blocking_transport.hpp"
 
 namespace corocrawl::engine {
-namespace {
-
-// Readable from the moment the crawl is cancelled: every blocked worker polls it, so one write
-// wakes them all.
-class CancelSignal {
-  public:
-    CancelSignal() : fd_(::eventfd(0, EFD_CLOEXEC)) {
-        if (fd_ < 0) throw std::system_error(errno, std::generic_category(), "eventfd");
-    }
-    ~CancelSignal() { ::close(fd_); }
-    CancelSignal(const CancelSignal&) = delete;
-    CancelSignal& operator=(const CancelSignal&) = delete;
-
-    int fd() const noexcept { return fd_; }
-    void raise() const noexcept { ::eventfd_write(fd_, 1); }
-
-  private:
-    int fd_;
-};
-
-}  // namespace
 
 void run_blocking(CrawlRun& run, const CrawlOptions& options, std::size_t threads) {
     const CancelSignal cancel;

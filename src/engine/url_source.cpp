@@ -1,12 +1,13 @@
 #include "corocrawl/url_source.hpp"
 
 #include <poll.h>
-#include <sys/eventfd.h>
 #include <unistd.h>
 
 #include <array>
 #include <cerrno>
 #include <system_error>
+
+#include "engine/cancel_signal.hpp"
 
 namespace corocrawl {
 namespace {
@@ -23,13 +24,9 @@ UrlSource::UrlSource(std::vector<std::string> arguments, std::istream* stream, b
     : arguments_(std::move(arguments)),
       stream_(stream_is_stdin ? nullptr : stream),
       stream_is_stdin_(stream_is_stdin),
-      wake_fd_(::eventfd(0, EFD_CLOEXEC)) {
-    if (wake_fd_ < 0) throw std::system_error(errno, std::generic_category(), "eventfd");
-}
+      wake_(std::make_unique<engine::CancelSignal>()) {}
 
-UrlSource::~UrlSource() {
-    ::close(wake_fd_);
-}
+UrlSource::~UrlSource() = default;
 
 std::optional<InputLine> UrlSource::next() {
     std::lock_guard lock(mutex_);
@@ -44,7 +41,7 @@ UrlSource::Polled UrlSource::try_next() {
 }
 
 void UrlSource::interrupt() noexcept {
-    ::eventfd_write(wake_fd_, 1);
+    wake_->raise();
 }
 
 std::optional<InputLine> UrlSource::next_locked(StdinRead how) {
@@ -80,7 +77,7 @@ std::optional<std::string> UrlSource::next_stdin_line(StdinRead how) {
             return std::exchange(stdin_buffer_, {});  // a last line without its newline
         }
         if (how == StdinRead::buffered) return std::nullopt;
-        std::array<pollfd, 2> ready{{{STDIN_FILENO, POLLIN, 0}, {wake_fd_, POLLIN, 0}}};
+        std::array<pollfd, 2> ready{{{STDIN_FILENO, POLLIN, 0}, {wake_->fd(), POLLIN, 0}}};
         const int timeout = how == StdinRead::wait ? -1 : 0;
         const int count = ::poll(ready.data(), ready.size(), timeout);
         if (count < 0 && errno == EINTR) continue;

@@ -1,32 +1,15 @@
 #include "extract/utf8_decoder.hpp"
 
-#include <iconv.h>
-
 #include <algorithm>
 #include <array>
 #include <cerrno>
+
+#include "extract/iconv_converter.hpp"
 
 namespace corocrawl::charset {
 namespace {
 
 constexpr std::string_view replacement_character = "\xEF\xBF\xBD";  // U+FFFD in UTF-8
-
-// An iconv conversion descriptor, closed whatever happens.
-class Converter {
-  public:
-    Converter(const char* to, const char* from) : descriptor_(iconv_open(to, from)) {}
-    ~Converter() {
-        if (valid()) iconv_close(descriptor_);
-    }
-    Converter(const Converter&) = delete;
-    Converter& operator=(const Converter&) = delete;
-
-    bool valid() const noexcept { return descriptor_ != reinterpret_cast<iconv_t>(-1); }
-    iconv_t get() const noexcept { return descriptor_; }
-
-  private:
-    iconv_t descriptor_;
-};
 
 }  // namespace
 
@@ -73,7 +56,7 @@ std::optional<std::string> replace_invalid_utf8(std::string_view body) {
 }
 
 std::optional<std::string> decode_to_utf8(std::string_view bytes, const std::string& encoding) {
-    const Converter converter("UTF-8", encoding.c_str());
+    const IconvConverter converter("UTF-8", encoding.c_str());
     if (!converter.valid()) return std::nullopt;
 
     std::string utf8;

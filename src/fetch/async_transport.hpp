@@ -10,7 +10,6 @@
 
 #include "corocrawl/options.hpp"
 #include "corocrawl/result.hpp"
-#include "corocrawl/url_source.hpp"
 #include "fetch/connection_pool.hpp"
 #include "fetch/tls.hpp"
 

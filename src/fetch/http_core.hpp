@@ -28,7 +28,6 @@
 #include "corocrawl/options.hpp"
 #include "corocrawl/result.hpp"
 #include "corocrawl/url.hpp"
-#include "corocrawl/url_source.hpp"
 
 namespace corocrawl::fetch {
 

@@ -64,18 +64,6 @@ std::string worker_noun(Mode mode) {
     return mode == Mode::async ? "slot" : "thread";
 }
 
-std::size_t configured_workers(const CrawlOptions& options) {
-    switch (options.mode) {
-        case Mode::async:
-            return options.concurrency;
-        case Mode::pool:
-            return options.threads;
-        case Mode::sync:
-            return 1;
-    }
-    return 1;
-}
-
 // Where things go on the page.
 struct Geometry {
     Clock::time_point origin;  // the first request's start: x = chart_left
@@ -378,8 +366,7 @@ std::size_t Timeline::size() const {
     return requests_.size();
 }
 
-void Timeline::write_svg(std::ostream& out, const CrawlOptions& options,
-                         const CrawlStats& stats) const {
+void Timeline::write_svg(std::ostream& out, const TimelineCaption& caption) const {
     std::lock_guard lock(mutex_);
     const Geometry g = layout(requests_);
     const auto own = own_bars(requests_, g);
@@ -399,14 +386,14 @@ void Timeline::write_svg(std::ostream& out, const CrawlOptions& options,
                      {"data-aggregated", std::to_string(aggregated)}});
     svg.text("style", {}, style);
     svg.leaf("rect", {{"width", "100%"}, {"height", "100%"}, {"fill", "white"}});
-    std::string title = "corocrawl: " + std::string(mode_name(options.mode)) + " mode, " +
-                        plural(configured_workers(options), worker_noun(options.mode)) +
-                        " \u2014 " + plural(requests_.size(), "request");
+    std::string title = "corocrawl: " + std::string(mode_name(caption.mode)) + " mode, " +
+                        plural(caption.workers, worker_noun(caption.mode)) + " \u2014 " +
+                        plural(requests_.size(), "request");
     if (failed > 0) title += ", " + std::to_string(failed) + " failed";
-    title += ", " + seconds_text(static_cast<double>(stats.wall.count()) / 1000.0) + " s in all";
+    title += ", " + seconds_text(static_cast<double>(caption.wall.count()) / 1000.0) + " s in all";
     svg.text("text", {{"class", "title"}, {"x", "12"}, {"y", "24"}}, title);
     write_legend(svg);
-    write_rows(svg, g, options.mode);
+    write_rows(svg, g, caption.mode);
     write_axis(svg, g);
 
     ShadedCells cells(g);

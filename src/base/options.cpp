@@ -18,4 +18,16 @@ std::string_view mode_name(Mode mode) noexcept {
     return "unknown";
 }
 
+std::size_t workers(const CrawlOptions& options) noexcept {
+    switch (options.mode) {
+        case Mode::async:
+            return options.concurrency;
+        case Mode::pool:
+            return options.threads;
+        case Mode::sync:
+            return 1;
+    }
+    return 1;
+}
+
 }  // namespace corocrawl

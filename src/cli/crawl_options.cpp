@@ -1,0 +1,203 @@
+#include "cli/crawl_options.hpp"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <utility>
+
+#include "cli/choices.hpp"
+#include "corocrawl/crawler.hpp"  // validate()
+
+namespace corocrawl::cli {
+namespace {
+
+constexpr const char* examples = R"(Examples:
+  corocrawl crawl http://127.0.0.1:5000/bobo http://127.0.0.1:5000/jay -x '//a[@id="feng"]/@href'
+  corocrawl crawl -i urls.txt -x '//title/text()' -f jsonl -o results.jsonl
+  cat urls.txt | corocrawl crawl -i - -x '//a/@href' --absolute --with-url
+
+Exit status: 0 all URLs ok, 1 some URL failed, 2 usage error (nothing fetched), 130 interrupted.)";
+
+std::chrono::milliseconds milliseconds(double seconds) {
+    return std::chrono::milliseconds(static_cast<long long>(seconds * 1000.0));
+}
+
+// A byte count as --max-body takes it: "16MiB" rather than 16777216.
+std::string size_text(std::size_t bytes) {
+    for (const auto& [unit, size] :
+         {std::pair{"GiB", 1ULL << 30}, {"MiB", 1ULL << 20}, {"KiB", 1ULL << 10}}) {
+        if (bytes >= size && bytes % size == 0) return std::to_string(bytes / size) + unit;
+    }
+    return std::to_string(bytes);
+}
+
+// "Name: value" as curl takes it.
+Header parse_header(const std::string& text) {
+    const auto colon = text.find(':');
+    if (colon == std::string::npos)
+        throw CLI::ValidationError("--header", "'" + text + "' is not 'Name: value'");
+    const auto value_start = text.find_first_not_of(" \t", colon + 1);
+    return Header{text.substr(0, colon),
+                  value_start == std::string::npos ? std::string() : text.substr(value_start)};
+}
+
+// The proxy environment variables as curl reads them: http_proxy only in lower case (a CGI
+// program gets HTTP_PROXY from a request header), the others in either case.
+void proxies_from_environment(FetchOptions& fetch) {
+    const auto variable = [](std::initializer_list<const char*> names) {
+        for (const char* name : names) {
+            if (const char* value = std::getenv(name); value && *value) return std::string(value);
+        }
+        return std::string();
+    };
+    const std::string all = variable({"all_proxy", "ALL_PROXY"});
+    fetch.http_proxy = variable({"http_proxy"});
+    fetch.https_proxy = variable({"https_proxy", "HTTPS_PROXY"});
+    if (fetch.http_proxy.empty()) fetch.http_proxy = all;
+    if (fetch.https_proxy.empty()) fetch.https_proxy = all;
+    if (fetch.no_proxy.empty()) fetch.no_proxy = variable({"no_proxy", "NO_PROXY"});
+}
+
+// -d STRING, or -d @FILE for the file's contents.
+std::string request_body(const std::string& data) {
+    if (!data.starts_with('@')) return data;
+    std::ifstream file(data.substr(1), std::ios::binary);
+    if (!file)
+        throw CLI::ValidationError("--data",
+                                   "cannot read " + data.substr(1) + ": " + std::strerror(errno));
+    return std::string(std::istreambuf_iterator<char>(file), {});
+}
+
+}  // namespace
+
+CrawlCommand::CrawlCommand() : progress(isatty(STDERR_FILENO) != 0) {}
+
+void add_crawl_options(CLI::App& app, CrawlCommand& command) {
+    app.footer(examples);
+    app.add_option("urls", command.urls, "URLs to crawl (http or https)")->option_text("URL");
+    app.add_option("-i,--input", command.input,
+                   "Read URLs from FILE, one a line ('-': stdin); "
+                   "blank lines and # comments are skipped")
+        ->option_text("FILE");
+    app.add_option("-x,--xpath", command.xpaths, "XPath to evaluate on every page (repeatable)")
+        ->allow_extra_args(false)
+        ->option_text("XPATH");  // one value per -x: what follows is a URL
+
+    app.add_option("-f,--format", command.sink.format, "Output format")
+        ->transform(choices<Format>(
+            {{"text", Format::text}, {"jsonl", Format::jsonl}, {"csv", Format::csv}}))
+        ->default_str("text");
+    app.add_option("-o,--output", command.output, "Write records to FILE instead of stdout")
+        ->option_text("FILE");
+    app.add_option(
+           "--timeline", command.timeline,
+           "Write the crawl's timeline to FILE.svg: one row per worker, one bar per request")
+        ->option_text("FILE.svg");
+    app.add_flag("--with-url", command.sink.with_url, "text: prefix each value with URL<TAB>");
+    app.add_flag("--ordered", command.sink.ordered, "Write records in input order");
+    app.add_flag("--absolute", command.absolute,
+                 "Resolve URL-valued results (href, src, ...) against the page's final URL");
+
+    app.add_option("-m,--mode", command.crawl.mode,
+                   "How to wait: async (coroutines), pool (blocking threads), sync (one by one)")
+        ->transform(mode_choices())
+        ->default_str(std::string(mode_name(CrawlOptions{}.mode)));
+    app.add_option("-t,--threads", command.crawl.threads, "pool: worker threads")
+        ->check(CLI::Range(1, 10'000));
+    app.add_option("-c,--concurrency", command.crawl.concurrency,
+                   "async: requests in flight at once")
+        ->check(CLI::Range(std::size_t{1}, std::size_t{1'000'000}));
+    app.add_option("--io-threads", command.crawl.io_threads,
+                   "async: threads running the event loop")
+        ->check(CLI::Range(1, 256));
+    app.add_option("--parse-threads", command.crawl.parse_threads,
+                   "Threads running done-callbacks (XPath); 0: on the fetching thread")
+        ->check(CLI::Range(0, 256));
+    app.add_option("--timeout", command.timeout_s,
+                   "Seconds for a whole request, redirects included")
+        ->check(CLI::PositiveNumber)
+        ->option_text("SECONDS");
+    app.add_option("--connect-timeout", command.connect_timeout_s, "Seconds to resolve and connect")
+        ->check(CLI::PositiveNumber)
+        ->option_text("SECONDS");
+    app.add_option("--max-redirects", command.crawl.fetch.max_redirects, "Redirects to follow")
+        ->check(CLI::Range(0, 100));
+    app.add_option("--max-body", command.crawl.fetch.max_body,
+                   "Largest body accepted, in bytes (suffixes: KiB, MiB, ...)")
+        ->transform(CLI::AsSizeValue(false))
+        ->default_str(size_text(CrawlOptions{}.fetch.max_body))
+        ->option_text("SIZE");
+    app.add_option("-A,--user-agent", command.crawl.fetch.user_agent, "User-Agent header")
+        ->default_str("corocrawl/" + std::string(version()))
+        ->option_text("TEXT");
+
+    FetchOptions& fetch = command.crawl.fetch;
+    app.add_option("-X,--method", fetch.method, "Request method")
+        ->default_str("GET, or POST with -d")
+        ->option_text("METHOD");
+    app.add_option("-H,--header", command.headers,
+                   "Extra header 'Name: value' (repeatable; 'Name:' removes a default one)")
+        ->allow_extra_args(false)
+        ->option_text("'NAME: VALUE'");
+    app.add_option("-d,--data", command.data, "Request body: STRING, or @FILE (implies POST)")
+        ->option_text("STRING|@FILE");
+    app.add_option("--cookie", fetch.cookie, "Cookie header value, e.g. 'a=1; b=2'")
+        ->option_text("'NAME=VALUE; ...'");
+    app.add_flag("--compressed,!--no-compressed", fetch.compressed,
+                 "Ask for gzip/deflate and decode it (on by default)");
+    app.add_option("--retries", fetch.retries,
+                   "Retries after a failed connection, a timeout, 429, 502, 503 or 504")
+        ->check(CLI::Range(0, 100));
+    app.add_option("--retry-delay", command.retry_delay_s,
+                   "Seconds before the first retry; doubled each time, with jitter")
+        ->check(CLI::NonNegativeNumber)
+        ->option_text("SECONDS");
+    app.add_flag("--retry-all", fetch.retry_all, "Retry non-idempotent requests (POST) too");
+    app.add_option("--proxy", command.proxy,
+                   "HTTP proxy http://HOST:PORT for every URL (CONNECT tunnels for https); "
+                   "default: http_proxy, https_proxy, all_proxy from the environment")
+        ->option_text("URL");
+    app.add_option("--noproxy", fetch.no_proxy,
+                   "Hosts or domains reached without the proxy, comma-separated ('*': all); "
+                   "default: no_proxy from the environment")
+        ->option_text("HOSTS");
+    app.add_option("--cacert", fetch.cacert,
+                   "Trust the CA certificates in this PEM file instead of the system's")
+        ->check(CLI::ExistingFile)
+        ->option_text("FILE");
+    app.add_flag("-k,--insecure", fetch.insecure,
+                 "Do not verify TLS certificates (UNSAFE: anyone on the path can read and "
+                 "change the pages)");
+
+    app.add_flag("-q,--quiet", command.quiet, "No summary line on stderr");
+    app.add_flag("--progress,!--no-progress", command.progress,
+                 "Progress line on stderr (default: when stderr is a terminal)");
+}
+
+void settle_options(CrawlCommand& command) {
+    if (command.urls.empty() && command.input.empty()) {
+        throw CLI::ValidationError(
+            "no URLs: give them as arguments, or -i FILE, or -i - for stdin");
+    }
+    FetchOptions& fetch = command.crawl.fetch;
+    fetch.timeout = milliseconds(command.timeout_s);
+    fetch.connect_timeout = milliseconds(command.connect_timeout_s);
+    fetch.retry_delay = milliseconds(command.retry_delay_s);
+    for (const auto& header : command.headers) fetch.headers.push_back(parse_header(header));
+    if (!command.data.empty()) fetch.body = request_body(command.data);
+    if (command.proxy) {
+        fetch.http_proxy = fetch.https_proxy = *command.proxy;
+    } else {
+        proxies_from_environment(fetch);
+    }
+    try {
+        validate(command.crawl);
+    } catch (const std::invalid_argument& e) {
+        throw CLI::ValidationError(e.what());
+    }
+}
+
+}  // namespace corocrawl::cli

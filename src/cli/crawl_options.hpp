@@ -1,0 +1,46 @@
+// The options of `corocrawl crawl`: what the command line holds, the table that registers each
+// flag with CLI11 (its name, help text and default, shown by --help), and the step that turns
+// them into library options. Steps that add flags add them here, in one place.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "corocrawl/options.hpp"
+#include "corocrawl/sink.hpp"
+
+namespace corocrawl::cli {
+
+struct CrawlCommand {
+    CrawlOptions crawl;  // the library's options; their defaults are written there, once
+    std::vector<std::string> urls;
+    std::string input;
+    std::vector<std::string> xpaths;
+    std::string output;
+    std::string timeline;  // FILE.svg; empty: none
+    SinkOptions sink;
+    bool absolute = false;
+    bool quiet = false;
+    bool progress;  // default: when stderr is a terminal
+    // The command line speaks seconds; the library milliseconds.
+    double timeout_s = seconds(crawl.fetch.timeout);
+    double connect_timeout_s = seconds(crawl.fetch.connect_timeout);
+    double retry_delay_s = seconds(crawl.fetch.retry_delay);
+    std::vector<std::string> headers;  // "Name: value"
+    std::string data;                  // STRING, or @FILE
+    std::optional<std::string> proxy;  // given: both schemes, the environment ignored
+
+    CrawlCommand();
+    static double seconds(std::chrono::milliseconds ms) { return ms.count() / 1000.0; }
+};
+
+// Registers every flag of `crawl` on `app`, bound to `command`.
+void add_crawl_options(CLI::App& app, CrawlCommand& command);
+
+// Turns the command line into library options, and rejects (CLI::ValidationError) what cannot
+// work, before any traffic.
+void settle_options(CrawlCommand& command);
+
+}  // namespace corocrawl::cli

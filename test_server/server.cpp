@@ -166,6 +166,7 @@ asio::awaitable<void> tls_session(beast::tcp_stream stream, const Context& conte
     auto [error] =
         co_await tls_stream.async_handshake(asio::ssl::stream_base::server, nothrow_awaitable);
     if (error) co_return;  // e.g. the client rejected our certificate
+    if (SSL_session_reused(tls_stream.native_handle()) == 1) ++context.stats.tls_resumed;
     co_await serve_requests(tls_stream, context);
 }
 

@@ -28,6 +28,7 @@ struct ServerOptions {
 struct ServerStats {
     std::atomic<std::size_t> connections{0};  // accepted so far
     std::atomic<std::size_t> requests{0};     // requests read so far
+    std::atomic<std::size_t> tls_resumed{0};  // TLS handshakes that resumed an earlier session
 };
 
 // Runs the server on its own threads from construction until destruction or stop().

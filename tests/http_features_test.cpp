@@ -171,6 +171,26 @@ TEST_F(Https, KeepAliveReusesOneTlsConnection) {
     }
 }
 
+TEST_F(Https, ANewConnectionResumesTheOriginsTlsSession) {
+    // `Connection: close` makes every request need a connection of its own: each after the first
+    // offers the session the server gave the one before, and the server resumes it.
+    for (auto mode : {std::vector<std::string>{"-m", "async", "-c", "1"},
+                      std::vector<std::string>{"-m", "pool", "-t", "1"},
+                      std::vector<std::string>{"-m", "sync"}}) {
+        std::vector<std::string> args{"crawl",     "-x", "//title/text()",   "--cacert", ca.path,
+                                      "--ordered", "-H", "Connection: close"};
+        args.insert(args.end(), mode.begin(), mode.end());
+        for (int n = 1; n <= 4; ++n) args.push_back(url("/page/" + std::to_string(n)));
+        const auto connections_before = server.stats().connections.load();
+        const auto resumed_before = server.stats().tls_resumed.load();
+        const auto run = run_corocrawl(args);
+        EXPECT_EQ(run.status, 0) << mode[1] << ": " << run.err;
+        EXPECT_EQ(run.out, "page 1\npage 2\npage 3\npage 4\n") << mode[1];
+        EXPECT_EQ(server.stats().connections.load() - connections_before, 4u) << mode[1];
+        EXPECT_EQ(server.stats().tls_resumed.load() - resumed_before, 3u) << mode[1];
+    }
+}
+
 TEST_F(Https, ServeCommandServesHttpsFromPemFiles) {
     ScratchFile key("key.pem", tls.private_key_pem);
     const auto run = run_corocrawl(

@@ -14,6 +14,9 @@ namespace corocrawl {
 
 std::string_view version() noexcept;
 
+// The machine's cores (at least 1): async mode's default number of event loops.
+std::size_t cores() noexcept;
+
 enum class Mode { async, pool, sync };
 inline constexpr Mode all_modes[] = {Mode::sync, Mode::pool, Mode::async};  // slowest first
 
@@ -56,10 +59,10 @@ struct FetchOptions {
 
 struct CrawlOptions {
     Mode mode = Mode::async;
-    std::size_t concurrency = 100;  // async: requests in flight at once
-    std::size_t io_threads = 1;     // async: threads running the event loop
-    std::size_t parse_threads = 0;  // done-callbacks on a worker pool; 0: on the fetching thread
-    std::size_t threads = 8;        // pool: worker threads
+    std::size_t concurrency = 100;     // async: requests in flight at once
+    std::size_t io_threads = cores();  // async: event loops, one thread each
+    std::size_t parse_threads = 0;     // done-callbacks on a worker pool; 0: on the fetching thread
+    std::size_t threads = 8;           // pool: worker threads
     FetchOptions fetch;
 };
 

@@ -1,9 +1,16 @@
 #include "corocrawl/options.hpp"
 
+#include <algorithm>
+#include <thread>
+
 namespace corocrawl {
 
 std::string_view version() noexcept {
     return COROCRAWL_VERSION;
+}
+
+std::size_t cores() noexcept {
+    return std::max(1U, std::thread::hardware_concurrency());
 }
 
 std::string_view mode_name(Mode mode) noexcept {

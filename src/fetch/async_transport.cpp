@@ -159,7 +159,7 @@ asio::awaitable<void> send_and_receive(Exchange& exchange, const Send& send,
 
 }  // namespace
 
-AsyncContext::AsyncContext(const FetchOptions& options) : tls(options) {}
+AsyncContext::AsyncContext(const FetchOptions&, LazyTlsContext& tls) : tls(tls) {}
 
 asio::awaitable<Result> fetch_async(InputLine input, const FetchOptions& options,
                                     AsyncContext& context) {

@@ -18,11 +18,12 @@ namespace corocrawl::fetch {
 using AsyncConnection =
     std::variant<boost::beast::tcp_stream, boost::beast::ssl_stream<boost::beast::tcp_stream>>;
 
-// What the fetches of one async crawl share.
+// What the fetches on one event loop share: the crawl's TLS context, and that loop's own pool of
+// idle connections (a socket belongs to the loop that opened it).
 struct AsyncContext {
-    explicit AsyncContext(const FetchOptions& options);
+    AsyncContext(const FetchOptions& options, LazyTlsContext& tls);
 
-    LazyTlsContext tls;
+    LazyTlsContext& tls;
     ConnectionPool<AsyncConnection> pool;
 };
 

@@ -14,6 +14,10 @@
 namespace corocrawl::fetch {
 
 // Trusts the system's CA store, or only `options.cacert`; verifies peers unless `insecure`.
+// Remembers the last session each origin's server gave (TLS 1.2 session or TLS 1.3 ticket), and
+// prepare_tls_client() offers it to the next connection to that origin, so a new connection
+// resumes instead of paying a full handshake; a session the server declines costs nothing but a
+// full handshake. Verification stays on: a resumed session is one that was verified.
 // Throws std::runtime_error naming the file when the CA file cannot be used.
 boost::asio::ssl::context make_tls_context(const FetchOptions& options);
 
@@ -35,9 +39,10 @@ class LazyTlsContext {
     std::optional<boost::asio::ssl::context> context_;
 };
 
-// Before the handshake: the server name for SNI (not for IP literals, as RFC 6066 says) and the
-// name or address the certificate must match. OpenSSL checks the match itself, so a mismatch is
-// reported with its reason ("hostname mismatch") rather than as an unspecified failure.
+// Before the handshake: the server name for SNI (not for IP literals, as RFC 6066 says), the
+// name or address the certificate must match, and the origin's last session to resume. OpenSSL
+// checks the match itself, so a mismatch is reported with its reason ("hostname mismatch")
+// rather than as an unspecified failure.
 void prepare_tls_client(SSL* ssl, const Url& url);
 
 // Why a handshake failed, in words: the certificate's fault when verification rejected it.

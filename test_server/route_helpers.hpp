@@ -38,10 +38,10 @@ struct Target {
     // The decoded value ('+' as a space) of the first `name=value` in the query; "" for a bare
     // `name`.
     std::optional<std::string> param(std::string_view name) const {
-        auto params = url.params();
-        auto found = params.find(name);
-        if (found == params.end()) return std::nullopt;
-        return (*found).value;
+        for (const auto& param : url.params()) {  // keys compared decoded, '+' included
+            if (param.key == name) return param.value;
+        }
+        return std::nullopt;
     }
 
     // "?query", or nothing: to carry the query over to a redirect's Location.

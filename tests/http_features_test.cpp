@@ -91,8 +91,18 @@ struct Https : ::testing::Test {
     std::string url(const std::string& path) const { return server.base_url() + path; }
 };
 
-TEST_F(Https, ServerSaysHttps) {
-    EXPECT_TRUE(server.base_url().starts_with("https://127.0.0.1:")) << server.base_url();
+// The server speaks nothing but TLS: two requests counted there went over TLS. A relative
+// redirect keeps the scheme, and the record names the https URLs.
+TEST_F(Https, HttpsUrlIsFetchedOverTlsAndARelativeRedirectStaysHttps) {
+    const auto run = run_corocrawl(
+        {"crawl", url("/redirect/1"), "-f", "jsonl", "--cacert", ca.path, "--retries", "0"});
+    EXPECT_EQ(run.status, 0) << run.err;
+    const auto record = only_record(run);
+    EXPECT_EQ(kind_of(record), "ok") << message_of(record);
+    EXPECT_EQ(std::string(record.at("url").as_string()), url("/redirect/1"));
+    EXPECT_EQ(std::string(record.at("final_url").as_string()), url("/redirect/0"));
+    EXPECT_EQ(record.at("status").as_int64(), 200);
+    EXPECT_EQ(server.stats().requests.load(), 2u);
 }
 
 TEST_F(Https, UntrustedCertificateIsATlsErrorNamingTheReason) {

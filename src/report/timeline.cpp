@@ -1,35 +1,21 @@
+// The timeline as SVG: the title, legend, rows, axis, bars and shaded cells, drawn where
+// timeline_layout.hpp puts them.
 #include "corocrawl/timeline.hpp"
 
 #include <algorithm>
-#include <cmath>
-#include <cstdint>
 
 #include "report/svg.hpp"
+#include "report/timeline_layout.hpp"
 
 namespace corocrawl {
 namespace {
 
-using report::number;
-using report::SvgWriter;
+using namespace report;
 
-// The page: labels on the left, the chart, the axis under the rows.
-constexpr double chart_left = 110;
-constexpr double chart_width = 840;
 constexpr double page_width = chart_left + chart_width + 20;
-constexpr double rows_top = 70;  // below the title and the legend
-constexpr double row_height = 18;
-constexpr double bar_height = 12;
-constexpr double bar_inset = (row_height - bar_height) / 2;
 constexpr double below_rows = 44;  // the axis, its labels and its title
-// Beyond these the chart aggregates, which keeps a crawl of any size readable and the file
-// within a few megabytes.
-constexpr std::size_t max_rows = 60;
-constexpr std::size_t max_bars = 2000;
-constexpr double cell_width = 2;  // px of time per shaded cell
-constexpr int opacity_levels = 5;
 
-// Phase p lies between times[p] and times[p + 1].
-constexpr std::size_t phases = 4;
+// The phases, in the order of Request::times (see timeline_layout.hpp).
 constexpr std::array<const char*, phases> phase_class{"connect", "wait", "receive", "parse"};
 constexpr std::array<const char*, phases> phase_label{
     "resolve + connect", "waiting for the first byte", "receiving", "callback / parse"};
@@ -64,167 +50,20 @@ std::string worker_noun(Mode mode) {
     return mode == Mode::async ? "slot" : "thread";
 }
 
-// Where things go on the page.
-struct Geometry {
-    Clock::time_point origin;  // the first request's start: x = chart_left
-    double px_per_second;
-    std::size_t workers;  // rows stand for workers 0 .. workers - 1
-    std::size_t workers_per_row;
-    std::size_t rows;
-
-    double seconds(Clock::time_point t) const {
-        return std::chrono::duration<double>(t - origin).count();
+// The requests without a bar of their own, as shaded cells (timeline_layout.hpp sums them).
+void write_cells(SvgWriter& svg, const std::vector<CellRun>& runs, const Geometry& g) {
+    for (const auto& run : runs) {
+        std::string classes = phase_class[run.phase];
+        if (run.failed) classes += " failed";
+        svg.leaf("rect",
+                 {{"class", classes},
+                  {"x", number(chart_left + static_cast<double>(run.first_cell) * cell_width)},
+                  {"y", number(g.row_top(run.row) + bar_inset)},
+                  {"width", number(static_cast<double>(run.cells) * cell_width)},
+                  {"height", number(bar_height)},
+                  {"fill-opacity", number(double(run.level) / opacity_levels)}});
     }
-    double x(Clock::time_point t) const { return chart_left + seconds(t) * px_per_second; }
-    double width(const Request& r) const { return x(r.times.back()) - x(r.times.front()); }
-    std::size_t row(const Request& r) const { return r.worker / workers_per_row; }
-    double row_top(std::size_t row) const {
-        return rows_top + static_cast<double>(row) * row_height;
-    }
-    double chart_bottom() const { return row_top(rows); }
-};
-
-Geometry layout(const std::vector<Request>& requests) {
-    Geometry g{Clock::now(), 1, 1, 1, 1};
-    if (requests.empty()) return g;
-    Clock::time_point end = requests.front().times.back();
-    g.origin = requests.front().times.front();
-    for (const auto& r : requests) {
-        g.origin = std::min(g.origin, r.times.front());
-        end = std::max(end, r.times.back());
-        g.workers = std::max(g.workers, r.worker + 1);
-    }
-    const double span = std::max(g.seconds(end), 0.001);
-    g.px_per_second = chart_width / span;
-    g.workers_per_row = (g.workers + max_rows - 1) / max_rows;
-    g.rows = (g.workers + g.workers_per_row - 1) / g.workers_per_row;
-    return g;
 }
-
-// Which requests get a bar of their own (see Timeline::write_svg); the rest become shaded cells.
-std::vector<bool> own_bars(const std::vector<Request>& requests, const Geometry& g) {
-    std::vector<bool> own(requests.size(), false);
-    if (g.workers_per_row > 1) return own;
-
-    // How many sub-pixel requests of each row touch each pixel column: those sharing a column
-    // cannot be told apart, the others are widened to a pixel.
-    const auto narrow = [&](const Request& r) { return g.width(r) < 1; };
-    const auto columns = static_cast<std::size_t>(chart_width) + 1;
-    const auto column = [&](Clock::time_point t) {
-        return std::min(columns - 1, static_cast<std::size_t>(std::max(0.0, g.x(t) - chart_left)));
-    };
-    std::vector<std::vector<std::uint32_t>> touching(g.rows, std::vector<std::uint32_t>(columns));
-    for (const auto& r : requests) {
-        if (!narrow(r)) continue;
-        for (auto c = column(r.times.front()); c <= column(r.times.back()); ++c) {
-            ++touching[g.row(r)][c];
-        }
-    }
-    std::size_t bars = 0;
-    for (std::size_t i = 0; i < requests.size(); ++i) {
-        const auto& r = requests[i];
-        const auto& row = touching[g.row(r)];
-        own[i] =
-            !narrow(r) || (row[column(r.times.front())] == 1 && row[column(r.times.back())] == 1);
-        bars += own[i];
-    }
-    if (bars > max_bars) own.assign(own.size(), false);
-    return own;
-}
-
-// The requests without a bar of their own, summed per row and per cell of `cell_width` px: the
-// time spent in each phase, and whether any of them failed.
-class ShadedCells {
-  public:
-    explicit ShadedCells(const Geometry& g)
-        : g_(g),
-          columns_(static_cast<std::size_t>(std::ceil(chart_width / cell_width))),
-          cells_(g.rows * columns_) {}
-
-    void add(const Request& r) {
-        const auto row = g_.row(r);
-        for (std::size_t p = 0; p < phases; ++p) {
-            add_time(row, p, g_.x(r.times[p]) - chart_left, g_.x(r.times[p + 1]) - chart_left);
-        }
-        const auto first = column(g_.x(r.times.front()) - chart_left);
-        const auto last = column(g_.x(r.times.back()) - chart_left);
-        for (auto c = first; c <= last; ++c) {
-            auto& cell = at(row, c);
-            cell.requests = true;
-            cell.failed = cell.failed || r.error.has_value();
-        }
-    }
-
-    // Neighbouring cells that look alike become one rect.
-    void write(SvgWriter& svg) const {
-        for (std::size_t row = 0; row < g_.rows; ++row) {
-            for (std::size_t c = 0; c < columns_;) {
-                const auto look = appearance(at(row, c));
-                std::size_t end = c + 1;
-                while (end < columns_ && appearance(at(row, end)) == look) ++end;
-                if (look.level > 0) {
-                    std::string classes = phase_class[look.phase];
-                    if (look.failed) classes += " failed";
-                    svg.leaf("rect",
-                             {{"class", classes},
-                              {"x", number(chart_left + static_cast<double>(c) * cell_width)},
-                              {"y", number(g_.row_top(row) + bar_inset)},
-                              {"width", number(static_cast<double>(end - c) * cell_width)},
-                              {"height", number(bar_height)},
-                              {"fill-opacity", number(double(look.level) / opacity_levels)}});
-                }
-                c = end;
-            }
-        }
-    }
-
-  private:
-    struct Cell {
-        std::array<double, phases> busy{};  // px of time, summed over the row's workers
-        bool requests = false;
-        bool failed = false;
-    };
-    struct Appearance {
-        std::size_t phase = 0;  // the phase with the most time
-        int level = 0;          // busy share of the row's capacity, 1..opacity_levels; 0: empty
-        bool failed = false;
-        bool operator==(const Appearance&) const = default;
-    };
-
-    Cell& at(std::size_t row, std::size_t c) { return cells_[row * columns_ + c]; }
-    const Cell& at(std::size_t row, std::size_t c) const { return cells_[row * columns_ + c]; }
-    std::size_t column(double px) const {
-        return std::min(columns_ - 1, static_cast<std::size_t>(std::max(0.0, px / cell_width)));
-    }
-
-    void add_time(std::size_t row, std::size_t phase, double from, double to) {
-        for (auto c = column(from); c <= column(to) && from < to; ++c) {
-            const double cell_start = static_cast<double>(c) * cell_width;
-            const double overlap =
-                std::min(to, cell_start + cell_width) - std::max(from, cell_start);
-            if (overlap > 0) at(row, c).busy[phase] += overlap;
-        }
-    }
-
-    Appearance appearance(const Cell& cell) const {
-        if (!cell.requests) return {};
-        Appearance look;
-        const auto most = std::max_element(cell.busy.begin(), cell.busy.end());
-        look.phase = static_cast<std::size_t>(most - cell.busy.begin());
-        double busy = 0;
-        for (double b : cell.busy) busy += b;
-        const double share = busy / (cell_width * static_cast<double>(g_.workers_per_row));
-        // A request too short to measure still shows, faintly.
-        look.level =
-            std::clamp(static_cast<int>(std::ceil(share * opacity_levels)), 1, opacity_levels);
-        look.failed = cell.failed;
-        return look;
-    }
-
-    const Geometry& g_;
-    std::size_t columns_;
-    std::vector<Cell> cells_;
-};
 
 // "#3 http://host/page: 200, 2.004 s (connect 0.001, wait 2.002, receive 0, parse 0.001)".
 std::string describe(const Request& r, const Geometry& g) {
@@ -288,12 +127,11 @@ void write_rows(SvgWriter& svg, const Geometry& g, Mode mode) {
                               {"width", number(chart_width)},
                               {"height", number(row_height)}});
         }
-        const auto first = row * g.workers_per_row;
+        const Band band = band_of_row(g, row);
         const std::string label =
             g.workers_per_row == 1
-                ? noun + ' ' + std::to_string(first)
-                : noun + "s " + std::to_string(first) + "\u2013" +
-                      std::to_string(std::min(first + g.workers_per_row, g.workers) - 1);
+                ? noun + ' ' + std::to_string(band.first)
+                : noun + "s " + std::to_string(band.first) + "\u2013" + std::to_string(band.last);
         svg.text("text",
                  {{"x", number(chart_left - 8)},
                   {"y", number(g.row_top(row) + 13)},
@@ -302,23 +140,14 @@ void write_rows(SvgWriter& svg, const Geometry& g, Mode mode) {
     }
 }
 
-// Ticks every 1, 2 or 5 times a power of ten: at most ten of them.
 void write_axis(SvgWriter& svg, const Geometry& g) {
-    const double span = chart_width / g.px_per_second;
-    double step = std::pow(10.0, std::floor(std::log10(span / 10)));
-    for (const double factor : {1.0, 2.0, 5.0, 10.0}) {
-        if (span / (step * factor) <= 10) {
-            step *= factor;
-            break;
-        }
-    }
     const double bottom = g.chart_bottom();
     svg.leaf("line", {{"class", "axis"},
                       {"x1", number(chart_left)},
                       {"y1", number(bottom)},
                       {"x2", number(chart_left + chart_width)},
                       {"y2", number(bottom)}});
-    for (double t = 0; t <= span * 1.0001; t += step) {
+    for (const double t : time_axis(g).ticks) {
         const double x = chart_left + t * g.px_per_second;
         svg.leaf("line", {{"class", "tick"},
                           {"x1", number(x)},
@@ -396,11 +225,7 @@ void Timeline::write_svg(std::ostream& out, const TimelineCaption& caption) cons
     write_rows(svg, g, caption.mode);
     write_axis(svg, g);
 
-    ShadedCells cells(g);
-    for (std::size_t i = 0; i < requests_.size(); ++i) {
-        if (!own[i]) cells.add(requests_[i]);
-    }
-    cells.write(svg);
+    write_cells(svg, shaded_cells(requests_, own, g), g);
     for (std::size_t i = 0; i < requests_.size(); ++i) {
         if (own[i]) write_bar(svg, requests_[i], g);
     }

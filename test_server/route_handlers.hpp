@@ -1,0 +1,39 @@
+// The test server's route handlers, by family; routes.cpp maps paths to them. Each family's file
+// documents its routes.
+#pragma once
+
+#include "route_helpers.hpp"
+
+namespace corocrawl::test_server::handlers {
+
+// routes_seed.cpp: the seed's site and the synthetic pages.
+Reply index_page(const Call& call);      // /
+Reply seed_page(const Call& call);       // /bobo /jay /tom
+Reply synthetic_page(const Call& call);  // /page/N
+Reply relative_links(const Call& call);  // /links
+
+// routes_http.cpp: statuses, redirects, sizes, echo, hangs, failures, non-HTML.
+Reply status_code(const Call& call);     // /status/CODE
+Reply redirect_chain(const Call& call);  // /redirect/N
+Reply redirect_to(const Call& call);     // /redirect-to
+Reply redirect_loop(const Call& call);   // /loop/a, /loop/b
+Reply sized_page(const Call& call);      // /bytes/N
+Reply echo(const Call& call);            // /echo
+Reply hang(const Call& call);            // /hang
+Reply flaky(const Call& call);           // /flaky/KEY
+Reply json_document(const Call& call);   // /json
+Reply png_image(const Call& call);       // /image.png
+
+// routes_compression.cpp: compressed bodies.
+Reply gzip_page(const Call& call);     // /gzip/page/N
+Reply deflate_page(const Call& call);  // /deflate/page/N
+Reply corrupt_gzip(const Call& call);  // /gzip/corrupt
+Reply gzip_bomb(const Call& call);     // /gzip/bomb
+
+// routes_charset.cpp: pages in other charsets.
+Reply charset_page(const Call& call);  // /charset/NAME
+
+// routes_hostile.cpp: pages that attack their client, for the security tests.
+Reply hostile_page(const Call& call);  // /hostile/entities, /hostile/control
+
+}  // namespace corocrawl::test_server::handlers

@@ -47,16 +47,20 @@ class Sizes:
     wrk_connections: list
     parse_min_time_s: float  # scenario 5
     https_pages: int  # scenario 6
+    dns_hosts: int  # scenario 7
+    dns_delay_ms: int
 
 
 FULL = Sizes(runs=3, pages=20_000, sweep_concurrency=[25, 100, 400], sweep_io_threads=[1, 2],
              sweep_parse_threads=[0, 2], latency_urls=[1_000, 10_000], latency_delay_s=2.0,
              pool_urls=64, pool_delay_s=0.5, pool_threads=[1, 4, 16, 64], wrk_seconds=5,
-             wrk_connections=[64, 1000], parse_min_time_s=0.5, https_pages=5_000)
+             wrk_connections=[64, 1000], parse_min_time_s=0.5, https_pages=5_000,
+             dns_hosts=500, dns_delay_ms=50)
 SMOKE = Sizes(runs=1, pages=200, sweep_concurrency=[25], sweep_io_threads=[1],
               sweep_parse_threads=[0], latency_urls=[50], latency_delay_s=0.2, pool_urls=8,
               pool_delay_s=0.1, pool_threads=[1, 4], wrk_seconds=1, wrk_connections=[16],
-              parse_min_time_s=0.01, https_pages=50)
+              parse_min_time_s=0.01, https_pages=50,
+              dns_hosts=20, dns_delay_ms=20)
 
 
 class CheckFailed(Exception):
@@ -662,6 +666,92 @@ class Suite:
             if "corocrawl pool, defaults" in walls:
                 self.pool_does_not_beat_async("HTTPS", ours, walls["corocrawl pool, defaults"])
 
+    # -- scenario 7 ----------------------------------------------------------------------------
+    def many_hosts(self):
+        """N host names, each answered by a DNS server of our own after a delay. curl and aiohttp
+        ask through the system's resolver (getaddrinfo), so they run in a mount namespace whose
+        /etc/resolv.conf names that server; corocrawl is pointed at it with --dns-servers."""
+        s = self.sizes
+        n, delay_ms = s.dns_hosts, s.dns_delay_ms
+        address = "127.0.0.77"  # resolv.conf takes no port: the DNS server listens on 53
+        text = [f"## 7. Many hosts behind a slow DNS: {n} host names, each answered after "
+                f"{delay_ms} ms\n",
+                f"`corocrawl serve --bind {address} --dns-port 53 --dns-delay {delay_ms}` answers "
+                f"every name (h0.bench.test …) with its own address. corocrawl: `--dns-servers "
+                f"{address}:53`; curl and aiohttp: getaddrinfo, with /etc/resolv.conf bind-mounted "
+                "to name the same server (`unshare -m`). Wall time of the whole process, median "
+                "(min–max).\n",
+                "| client | wall s | peak RSS MiB |", "|---|---:|---:|"]
+        if os.geteuid() != 0 or not shutil.which("unshare"):
+            self.log("  not root (port 53, unshare): scenario 7 for corocrawl only")
+        resolv = Path(self.scratch) / "resolv.conf"
+        resolv.write_text(f"nameserver {address}\noptions ndots:1 attempts:2 timeout:5\n")
+
+        def system_resolver(argv):
+            if os.geteuid() != 0 or not shutil.which("unshare"):
+                return None
+            script = 'mount --bind "$0" /etc/resolv.conf && exec "$@"'
+            return ["unshare", "-m", "sh", "-c", script, str(resolv), *argv]
+
+        argv = [self.corocrawl, "serve", "--bind", address, "--port", "0", "--threads",
+                str(os.cpu_count()), "--dns-port", "53", "--dns-delay", str(delay_ms)]
+        process = subprocess.Popen(argv, stdout=subprocess.PIPE, text=True)
+        walls = {}
+        try:
+            lines = [process.stdout.readline().strip() for _ in range(2)]
+            base = next((l.removeprefix("serving ") for l in lines if l.startswith("serving ")),
+                        None)
+            if base is None:
+                raise CheckFailed(f"corocrawl serve with DNS said {lines!r}")
+            port = base.rsplit(":", 1)[1]
+            urls = [f"http://h{i}.bench.test:{port}/page/{i}" for i in range(n)]
+            url_file = write_url_file(self.scratch, urls)
+            clients = [corocrawl_client(self.corocrawl, "corocrawl async, defaults",
+                                        "--dns-servers", f"{address}:53"),
+                       corocrawl_client(self.corocrawl, "corocrawl pool -t 16", "-m", "pool",
+                                        "-t", "16", "--dns-servers", f"{address}:53")]
+            curl = ["curl", "-sS", "-Z", "--parallel-max", "100", "-w", "%{http_code}\\n", "-K",
+                    curl_config_file(self.scratch, urls)]
+            if self.has["curl"] and system_resolver(curl):
+                clients.append(Client("curl -Z --parallel-max 100 (fetch only)",
+                                      system_resolver(curl), counts="statuses"))
+            if self.has["aiohttp"] and system_resolver(["true"]):
+                peer = aiohttp_client("aiohttp + lxml, shared session, semaphore 100", 100)
+                clients.append(Client(peer.name, system_resolver(peer.argv)))
+            for client in clients:
+                rss = Figure()
+
+                def one():
+                    run = run_client(client, url_file, n, self.log)
+                    rss.values.append(run.peak_rss_kib / 1024)
+                    return run.wall_s
+
+                try:
+                    wall = self.figure(one)
+                except CheckFailed as error:
+                    text.append(f"| {client.name} | failed: {self.client_failed(client, error)} "
+                                "| – |")
+                    continue
+                walls[client.name] = wall.median
+                text.append(f"| {client.name} | {wall.text(3)} | {rss.text(1)} |")
+        finally:
+            stop(process)
+        self.sections.append("\n".join(text) + "\n")
+        ours = walls.get("corocrawl async, defaults")
+        if s is FULL and ours:
+            curl_s = walls.get("curl -Z --parallel-max 100 (fetch only)")
+            if curl_s:
+                self.target(f"{n} hosts behind {delay_ms} ms DNS: async ≤ 1.5 × curl -Z's time",
+                            f"{ours / curl_s:.2f} × curl", ours <= 1.5 * curl_s,
+                            f"{1.5 * curl_s / ours - 1:+.0%}")
+            aiohttp_s = walls.get("aiohttp + lxml, shared session, semaphore 100")
+            if aiohttp_s:
+                self.target(f"{n} hosts behind {delay_ms} ms DNS: async ≥ 10 × aiohttp",
+                            f"{aiohttp_s / ours:.1f} ×", aiohttp_s >= 10 * ours,
+                            f"{aiohttp_s / ours / 10 - 1:+.0%}")
+            if "corocrawl pool -t 16" in walls:
+                self.pool_does_not_beat_async("many hosts", ours, walls["corocrawl pool -t 16"])
+
     # -- scenario 5 ----------------------------------------------------------------------------
     def parse(self):
         s = self.sizes
@@ -764,6 +854,7 @@ class Suite:
         self.guarded("4. Server", self.server)
         self.guarded("5. Parse cost", self.parse)
         self.guarded("6. HTTPS", self.https)
+        self.guarded("7. Many hosts behind a slow DNS", self.many_hosts)
         return self.report(load_before)
 
 

@@ -53,7 +53,7 @@ void run_async(CrawlRun& run, const CrawlOptions& options) {
     const auto threads = std::max<std::size_t>(1, options.io_threads);
     asio::io_context io(static_cast<int>(threads));
     // Declared after `io`, so destroyed before it: pooled sockets must not outlive their context.
-    fetch::AsyncContext context(options.fetch);
+    fetch::AsyncContext context(options.fetch, io.get_executor());
 
     for (std::size_t slot = 0; slot < std::max<std::size_t>(1, options.concurrency); ++slot) {
         asio::co_spawn(

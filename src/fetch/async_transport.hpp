@@ -2,6 +2,7 @@
 // fetch, every wait bounded by the core's deadlines.
 #pragma once
 
+#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
@@ -11,6 +12,7 @@
 #include "corocrawl/options.hpp"
 #include "corocrawl/result.hpp"
 #include "fetch/connection_pool.hpp"
+#include "fetch/dns_resolver.hpp"
 #include "fetch/tls.hpp"
 
 namespace corocrawl::fetch {
@@ -18,12 +20,15 @@ namespace corocrawl::fetch {
 using AsyncConnection =
     std::variant<boost::beast::tcp_stream, boost::beast::ssl_stream<boost::beast::tcp_stream>>;
 
-// What the fetches of one async crawl share.
+// What the fetches on one io_context share. The DNS channel belongs to `executor`'s io_context;
+// the cache may be shared with other contexts (other I/O threads).
 struct AsyncContext {
-    explicit AsyncContext(const FetchOptions& options);
+    AsyncContext(const FetchOptions& options, boost::asio::any_io_executor executor,
+                 std::shared_ptr<DnsCache> dns_cache = std::make_shared<DnsCache>());
 
     LazyTlsContext tls;
     ConnectionPool<AsyncConnection> pool;
+    AsyncResolver dns;
 };
 
 // Fetches one input URL to its final Result (following redirects, retrying); never throws for

@@ -23,8 +23,8 @@ constexpr std::uint8_t rcode_nxdomain = 3, rcode_formerr = 1, rcode_notimp = 4;
 struct Question {
     std::uint16_t id = 0;
     std::uint16_t flags = 0;
-    std::string name;         // lower case, labels joined by '.'
-    std::size_t end = 0;      // offset just past QTYPE and QCLASS
+    std::string name;     // lower case, labels joined by '.'
+    std::size_t end = 0;  // offset just past QTYPE and QCLASS
     std::uint16_t type = 0;
     std::uint16_t klass = 0;
 };
@@ -101,8 +101,8 @@ Bytes answer(const Bytes& query, const Question& question, const DnsServerOption
     Bytes out;
     put16(out, question.id);
     // QR, the query's opcode and RD, AA, RA, the rcode.
-    put16(out, static_cast<std::uint16_t>(0x8000 | (question.flags & 0x7900) | 0x0400 | 0x0080 |
-                                          rcode));
+    put16(out,
+          static_cast<std::uint16_t>(0x8000 | (question.flags & 0x7900) | 0x0400 | 0x0080 | rcode));
     put16(out, 1);
     put16(out, address ? 1 : 0);
     put16(out, 0);
@@ -140,7 +140,8 @@ Bytes format_error(const Bytes& query) {
 struct DnsServer::State {
     explicit State(DnsServerOptions options)
         : options(std::move(options)),
-          socket(io, udp::endpoint(asio::ip::make_address(this->options.bind), this->options.port)) {}
+          socket(io,
+                 udp::endpoint(asio::ip::make_address(this->options.bind), this->options.port)) {}
 
     asio::awaitable<void> reply_after(Bytes reply, udp::endpoint to) {
         asio::steady_timer timer(io, options.delay);
@@ -178,14 +179,19 @@ struct DnsServer::State {
     std::thread thread;
 };
 
-DnsServer::DnsServer(DnsServerOptions options) : state_(std::make_unique<State>(std::move(options))) {
+DnsServer::DnsServer(DnsServerOptions options)
+    : state_(std::make_unique<State>(std::move(options))) {
     asio::co_spawn(state_->io, state_->serve(), asio::detached);
     state_->thread = std::thread([state = state_.get()] { state->io.run(); });
 }
 
-DnsServer::~DnsServer() { stop(); }
+DnsServer::~DnsServer() {
+    stop();
+}
 
-unsigned short DnsServer::port() const noexcept { return state_->socket.local_endpoint().port(); }
+unsigned short DnsServer::port() const noexcept {
+    return state_->socket.local_endpoint().port();
+}
 
 std::string DnsServer::address() const {
     return state_->options.bind + ":" + std::to_string(port());

@@ -18,9 +18,9 @@ namespace corocrawl::test_server {
 
 struct DnsServerOptions {
     std::string bind = "127.0.0.1";
-    unsigned short port = 0;            // 0: any free port
-    std::chrono::milliseconds delay{0};  // before every answer
-    std::uint32_t ttl = 300;            // seconds, of every record unless `ttls` names it
+    unsigned short port = 0;              // 0: any free port
+    std::chrono::milliseconds delay{0};   // before every answer
+    std::uint32_t ttl = 300;              // seconds, of every record unless `ttls` names it
     std::string default_a = "127.0.0.1";  // the A record of names not in `a` (empty: none)
     // Names are matched in any case, without a trailing dot. (The `{}` lets designated
     // initializers leave them out without a warning.)
@@ -42,9 +42,9 @@ class DnsServer {
 
     unsigned short port() const noexcept;
     std::string address() const;  // "127.0.0.1:PORT", as --dns-servers takes it
-    std::size_t queries() const;   // every query so far
+    std::size_t queries() const;  // every query so far
     std::size_t queries_for(std::string_view name) const;  // of any type, for `name`
-    void stop();  // idempotent
+    void stop();                                           // idempotent
 
   private:
     struct State;

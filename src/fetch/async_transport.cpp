@@ -1,10 +1,10 @@
 #include "fetch/async_transport.hpp"
 
 #include <boost/asio.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/experimental/concurrent_channel.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 #include <memory>
 #include <optional>
@@ -57,7 +57,8 @@ asio::awaitable<std::tuple<beast::error_code, std::optional<tcp::socket>>> conne
     // Each attempt reports (index, error) here; shared, since a closed loser reports late.
     using Reports = asio::experimental::concurrent_channel<void(beast::error_code, std::size_t,
                                                                 beast::error_code)>;
-    const auto reports = std::make_shared<Reports>(executor, std::max<std::size_t>(1, ordered.size()));
+    const auto reports =
+        std::make_shared<Reports>(executor, std::max<std::size_t>(1, ordered.size()));
     std::vector<std::unique_ptr<tcp::socket>> sockets;
     AttemptSchedule schedule(ordered.size(), Clock::now());
     asio::steady_timer timer(executor);

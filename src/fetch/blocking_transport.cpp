@@ -3,7 +3,6 @@
 #include <sys/socket.h>
 
 #include <algorithm>
-
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/stream_traits.hpp>
 #include <boost/beast/http/empty_body.hpp>
@@ -208,7 +207,9 @@ void send_and_receive(Exchange& exchange, const Send& send, BlockingContext& con
 
 BlockingContext::BlockingContext(const FetchOptions& options, int cancel_fd,
                                  std::shared_ptr<DnsCache> dns_cache)
-    : tls(options), cancel_fd(cancel_fd), dns(DnsConfig(options, std::move(dns_cache)), cancel_fd) {}
+    : tls(options),
+      cancel_fd(cancel_fd),
+      dns(DnsConfig(options, std::move(dns_cache)), cancel_fd) {}
 
 Result fetch_blocking(InputLine input, const FetchOptions& options, BlockingContext& context) {
     Exchange exchange(std::move(input), options);

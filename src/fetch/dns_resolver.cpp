@@ -121,7 +121,8 @@ Outcome outcome_of(int status, ares_addrinfo* result) {
     outcome.answer.error = error_code(status, dns_category());
     // The name does not exist or has no address: worth remembering briefly. A timeout, a
     // refused query or a cancelled lookup says nothing about the name.
-    outcome.cacheable = status == ARES_ENOTFOUND || status == ARES_ENODATA || status == ARES_ENONAME;
+    outcome.cacheable =
+        status == ARES_ENOTFOUND || status == ARES_ENODATA || status == ARES_ENONAME;
     return outcome;
 }
 
@@ -136,7 +137,8 @@ ares_addrinfo_hints address_hints() {
 std::optional<unsigned short> port_number(std::string_view text) {
     unsigned short port = 0;
     const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), port);
-    if (error != std::errc{} || end != text.data() + text.size() || text.empty()) return std::nullopt;
+    if (error != std::errc{} || end != text.data() + text.size() || text.empty())
+        return std::nullopt;
     return port;
 }
 
@@ -231,10 +233,12 @@ struct Lookup {
 };
 
 void on_async_answer(void* arg, int status, int, ares_addrinfo* result) {
-    const std::unique_ptr<std::shared_ptr<Lookup>> owner(static_cast<std::shared_ptr<Lookup>*>(arg));
+    const std::unique_ptr<std::shared_ptr<Lookup>> owner(
+        static_cast<std::shared_ptr<Lookup>*>(arg));
     Lookup& lookup = **owner;
     Outcome outcome = outcome_of(status, result);
-    if (outcome.cacheable) lookup.cache->store(lookup.host, outcome.answer, outcome.ttl, Clock::now());
+    if (outcome.cacheable)
+        lookup.cache->store(lookup.host, outcome.answer, outcome.ttl, Clock::now());
     lookup.done.try_send(error_code{}, std::move(outcome.answer));
 }
 
@@ -382,8 +386,7 @@ asio::awaitable<Resolution> AsyncResolver::resolve(std::string host, std::string
     channel_->start(lookup);
     asio::steady_timer timer(executor, deadline);
     constexpr auto nothrow = asio::as_tuple(asio::use_awaitable);
-    auto outcome =
-        co_await (lookup->done.async_receive(nothrow) || timer.async_wait(nothrow));
+    auto outcome = co_await (lookup->done.async_receive(nothrow) || timer.async_wait(nothrow));
     const bool answered = outcome.index() == 0;
     channel_->stop_waiting(!answered);
     if (!answered) co_return Resolution{{}, boost::beast::error::timeout};
@@ -427,9 +430,10 @@ Resolution BlockingResolver::resolve(const std::string& host, const std::string&
             wait = std::min(wait, std::chrono::milliseconds(next->tv_sec * 1000 +
                                                             (next->tv_usec + 999) / 1000));
         }
-        const int ready = ::poll(fds, count + 1, static_cast<int>(std::min<long long>(
-                                                     wait.count(), 60'000)));
-        if (ready < 0 && errno != EINTR) return {{}, error_code(errno, asio::error::get_system_category())};
+        const int ready =
+            ::poll(fds, count + 1, static_cast<int>(std::min<long long>(wait.count(), 60'000)));
+        if (ready < 0 && errno != EINTR)
+            return {{}, error_code(errno, asio::error::get_system_category())};
         if (fds[count].revents & POLLIN) return {{}, asio::error::operation_aborted};
         bool processed = false;
         for (nfds_t i = 0; i < count && ready > 0; ++i) {
@@ -442,7 +446,8 @@ Resolution BlockingResolver::resolve(const std::string& host, const std::string&
         }
         if (!processed) ares_process_fd(channel.get(), ARES_SOCKET_BAD, ARES_SOCKET_BAD);
     }
-    if (outcome->cacheable) config_.cache().store(host, outcome->answer, outcome->ttl, Clock::now());
+    if (outcome->cacheable)
+        config_.cache().store(host, outcome->answer, outcome->ttl, Clock::now());
     return with_port(outcome->answer, port);
 }
 

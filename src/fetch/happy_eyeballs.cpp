@@ -6,7 +6,8 @@ using boost::asio::ip::tcp;
 
 std::vector<tcp::endpoint> interleave_families(const std::vector<tcp::endpoint>& endpoints) {
     std::vector<tcp::endpoint> v6, v4, ordered;
-    for (const auto& endpoint : endpoints) (endpoint.address().is_v6() ? v6 : v4).push_back(endpoint);
+    for (const auto& endpoint : endpoints)
+        (endpoint.address().is_v6() ? v6 : v4).push_back(endpoint);
     ordered.reserve(endpoints.size());
     for (std::size_t i = 0; i < std::max(v6.size(), v4.size()); ++i) {
         if (i < v6.size()) ordered.push_back(v6[i]);

@@ -52,6 +52,12 @@ struct FetchOptions {
     std::string https_proxy;
     std::string no_proxy;  // comma-separated hosts or domains reached directly; "*": all
 
+    // DNS, through c-ares: A and AAAA together, /etc/hosts and /etc/resolv.conf honoured.
+    std::string dns_servers;           // "ADDR[:PORT],..." instead of resolv.conf's (curl's
+                                       // --dns-servers; an IPv6 ADDR with a port as [ADDR]:PORT)
+    std::vector<std::string> resolve;  // "HOST:PORT:ADDR" entries answered without any query
+                                       // (curl's --resolve; ADDR may be [v6])
+
     // TLS.
     std::string cacert;     // a PEM file of CAs to trust instead of the system's
     bool insecure = false;  // skip certificate verification (unsafe)

@@ -164,6 +164,14 @@ void add_crawl_options(CLI::App& app, CrawlCommand& command) {
                    "Hosts or domains reached without the proxy, comma-separated ('*': all); "
                    "default: no_proxy from the environment")
         ->option_text("HOSTS");
+    app.add_option("--dns-servers", fetch.dns_servers,
+                   "DNS servers to ask instead of /etc/resolv.conf's, comma-separated "
+                   "([ADDR]:PORT for IPv6 with a port)")
+        ->option_text("ADDR[:PORT],...");
+    app.add_option("--resolve", fetch.resolve,
+                   "Reach HOST:PORT at ADDR without any DNS query (repeatable; ADDR may be [v6])")
+        ->allow_extra_args(false)
+        ->option_text("HOST:PORT:ADDR");
     app.add_option("--cacert", fetch.cacert,
                    "Trust the CA certificates in this PEM file instead of the system's")
         ->check(CLI::ExistingFile)

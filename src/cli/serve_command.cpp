@@ -2,11 +2,13 @@
 // ServerOptions{}'s, the work is test_server::serve(); this file reads the TLS files for it.
 #include <chrono>
 #include <fstream>
+#include <iostream>
 #include <iterator>
 #include <memory>
 #include <string>
 
 #include "cli/commands.hpp"
+#include "dns_server.hpp"
 #include "test_server.hpp"
 
 namespace corocrawl::cli {
@@ -38,6 +40,8 @@ void add_serve_command(CLI::App& app, int& exit_status) {
         double delay_seconds = std::chrono::duration<double>(server.delay).count();
         std::string tls_certificate_file;
         std::string tls_key_file;
+        int dns_port = -1;  // none
+        unsigned dns_delay_ms = 0;
     };
     // Owned by the callback, which lives as long as `app`; the options below bind to it.
     auto settings = std::make_shared<Settings>();
@@ -66,6 +70,20 @@ void add_serve_command(CLI::App& app, int& exit_status) {
             ->check(CLI::ExistingFile);
     certificate->needs(key);
     key->needs(certificate);
+    // In `serve` rather than a command of its own: the names it answers point at the pages this
+    // process serves, so a benchmark of many host names behind a slow DNS starts one server.
+    serve
+        ->add_option("--dns-port", settings->dns_port,
+                     "Also answer DNS on this UDP port of --bind (0: any free port): every A "
+                     "query with the --bind address, AAAA with no address; prints 'dns ADDR:PORT'")
+        ->check(CLI::Range(0, 65535))
+        ->option_text("PORT");
+    serve
+        ->add_option("--dns-delay", settings->dns_delay_ms,
+                     "Milliseconds each DNS answer waits (many wait at once)")
+        ->check(CLI::Range(0u, 600'000u))
+        ->capture_default_str()
+        ->option_text("MS");
 
     serve->callback([settings, &exit_status] {
         auto options = settings->server;
@@ -74,6 +92,22 @@ void add_serve_command(CLI::App& app, int& exit_status) {
         if (!settings->tls_certificate_file.empty()) {
             options.tls_certificate_pem = read_pem(settings->tls_certificate_file, "--tls-cert");
             options.tls_private_key_pem = read_pem(settings->tls_key_file, "--tls-key");
+        }
+        std::unique_ptr<test_server::DnsServer> dns;
+        if (settings->dns_port >= 0) {
+            try {
+                dns = std::make_unique<test_server::DnsServer>(test_server::DnsServerOptions{
+                    .bind = options.bind,
+                    .port = static_cast<unsigned short>(settings->dns_port),
+                    .delay = std::chrono::milliseconds(settings->dns_delay_ms),
+                    .default_a = options.bind});  // every name: this server's own address
+            } catch (const std::exception& error) {
+                std::cerr << "corocrawl serve: cannot answer DNS on " << options.bind << " port "
+                          << settings->dns_port << ": " << error.what() << '\n';
+                exit_status = 1;
+                return;
+            }
+            std::cout << "dns " << dns->address() << std::endl;
         }
         exit_status = test_server::serve(options);
     });

@@ -51,9 +51,11 @@ asio::awaitable<void> crawl_slot(std::size_t slot, CrawlRun& run, const FetchOpt
 
 // One I/O thread's share of the crawl: its own event loop, its slots and its connection pool,
 // so nothing on the hot path is shared between threads (the shape of nginx, wrk and h2load).
-// Only the TLS context, which OpenSSL lets every thread use, is the crawl's.
+// Only the TLS context, which OpenSSL lets every thread use, and the DNS cache are the crawl's.
 struct EventLoop {
-    EventLoop(const FetchOptions& options, fetch::LazyTlsContext& tls) : context(options, tls) {}
+    EventLoop(const FetchOptions& options, fetch::LazyTlsContext& tls,
+              std::shared_ptr<fetch::DnsCache> dns_cache)
+        : context(options, tls, io.get_executor(), std::move(dns_cache)) {}
 
     asio::io_context io{1};  // one thread runs it: Asio may skip its locking
     // Declared after `io`, so destroyed before it: pooled sockets must not outlive their loop.
@@ -66,9 +68,10 @@ void run_async(CrawlRun& run, const CrawlOptions& options) {
     const std::size_t concurrency = std::max<std::size_t>(1, options.concurrency);
     const std::size_t threads = std::clamp<std::size_t>(options.io_threads, 1, concurrency);
     fetch::LazyTlsContext tls(options.fetch);
+    const auto dns_cache = std::make_shared<fetch::DnsCache>();
     std::vector<std::unique_ptr<EventLoop>> loops;
     for (std::size_t i = 0; i < threads; ++i) {
-        loops.push_back(std::make_unique<EventLoop>(options.fetch, tls));
+        loops.push_back(std::make_unique<EventLoop>(options.fetch, tls, dns_cache));
     }
     // Slots are dealt round the loops; each takes URLs from the shared run as it frees up, so a
     // loop whose pages are slow simply takes fewer of them.

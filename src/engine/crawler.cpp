@@ -8,6 +8,7 @@
 #include "corocrawl/url.hpp"
 #include "engine/crawl_run.hpp"
 #include "engine/engines.hpp"
+#include "fetch/dns_resolver.hpp"
 #include "fetch/tls.hpp"
 
 namespace corocrawl {
@@ -67,6 +68,12 @@ void validate(const CrawlOptions& options) {
         if (!std::holds_alternative<Url>(url) || std::get<Url>(url).is_https()) {
             throw std::invalid_argument("proxy '" + *proxy + "' is not an http://host:port URL");
         }
+    }
+    // --dns-servers and --resolve as c-ares and the resolver read them (std::invalid_argument).
+    try {
+        const fetch::DnsConfig dns(fetch);
+    } catch (const std::runtime_error& e) {
+        throw std::invalid_argument(e.what());
     }
     // A --cacert file that cannot be used is a usage error, before any request. (The system
     // store is loaded only when the first https URL needs it.)

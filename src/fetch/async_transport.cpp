@@ -1,13 +1,17 @@
 #include "fetch/async_transport.hpp"
 
 #include <boost/asio.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/experimental/concurrent_channel.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
-#include <charconv>
+#include <memory>
 #include <optional>
 #include <tuple>
+#include <vector>
 
+#include "fetch/happy_eyeballs.hpp"
 #include "fetch/http_core.hpp"
 #include "fetch/tls.hpp"
 
@@ -18,6 +22,7 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 using tcp = asio::ip::tcp;
 using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+using namespace asio::experimental::awaitable_operators;
 
 // Errors come back as values, never as exceptions: the core decides what they mean.
 constexpr auto nothrow_awaitable = asio::as_tuple(asio::use_awaitable);
@@ -42,48 +47,76 @@ asio::awaitable<bool> open_tunnel(beast::tcp_stream& stream, Exchange& exchange)
     co_return exchange.on_tunnel_response(parser.get().base());
 }
 
-// The endpoint of a host that is an IP address literal; none for a name to look up. A literal
-// skips the resolver, which would send every new connection through Asio's one background
-// resolver thread (getaddrinfo) and back: measurable with 10,000 connections opened at once.
-std::optional<tcp::endpoint> literal_endpoint(const Url& peer) {
-    beast::error_code not_an_address;
-    const auto address = asio::ip::make_address(peer.host, not_an_address);
-    unsigned short port = 0;
-    const char* end = peer.port.data() + peer.port.size();
-    const auto [stop, error] = std::from_chars(peer.port.data(), end, port);
-    if (not_an_address || error != std::errc{} || stop != end) return std::nullopt;
-    return tcp::endpoint(address, port);
+// Connects to the first of `endpoints` that answers, Happy Eyeballs style (RFC 8305): families
+// interleaved, a new attempt every 250 ms (or as soon as every earlier one has failed), the
+// first to connect wins and the others are closed. Bounded by `deadline`.
+asio::awaitable<std::tuple<beast::error_code, std::optional<tcp::socket>>> connect_first(
+    const std::vector<tcp::endpoint>& endpoints, Clock::time_point deadline) {
+    const auto executor = co_await asio::this_coro::executor;
+    const auto ordered = interleave_families(endpoints);
+    // Each attempt reports (index, error) here; shared, since a closed loser reports late.
+    using Reports = asio::experimental::concurrent_channel<void(beast::error_code, std::size_t,
+                                                                beast::error_code)>;
+    const auto reports =
+        std::make_shared<Reports>(executor, std::max<std::size_t>(1, ordered.size()));
+    std::vector<std::unique_ptr<tcp::socket>> sockets;
+    AttemptSchedule schedule(ordered.size(), Clock::now());
+    asio::steady_timer timer(executor);
+    beast::error_code error = asio::error::host_not_found;
+    std::optional<std::size_t> winner;
+    while (!schedule.exhausted()) {
+        const auto now = Clock::now();
+        while (const auto index = schedule.start(now)) {
+            sockets.push_back(std::make_unique<tcp::socket>(executor));
+            sockets.back()->async_connect(ordered[*index],
+                                          [reports, index = *index](beast::error_code failed) {
+                                              reports->try_send(beast::error_code{}, index, failed);
+                                          });
+        }
+        if (now >= deadline) {
+            error = beast::error::timeout;
+            break;
+        }
+        timer.expires_at(std::min(schedule.next_start(), deadline));
+        auto event = co_await (reports->async_receive(nothrow_awaitable) ||
+                               timer.async_wait(nothrow_awaitable));
+        if (event.index() == 1) continue;  // an attempt is due, or the deadline has come
+        const auto [ignored, index, failed] = std::get<0>(event);
+        if (!failed) {
+            winner = index;
+            break;
+        }
+        error = failed;
+        schedule.failed(index, Clock::now());
+    }
+    for (std::size_t i = 0; i < sockets.size(); ++i) {
+        if (winner && i == *winner) continue;
+        beast::error_code ignored;
+        sockets[i]->close(ignored);  // its attempt reports operation_aborted, to nobody
+    }
+    if (!winner) co_return std::tuple{error, std::nullopt};
+    co_return std::tuple{beast::error_code{}, std::optional(std::move(*sockets[*winner]))};
 }
 
 // Resolves, connects (to the proxy, if any; through its tunnel for https) and for https shakes
 // hands, bounded by the connect deadline; nothing on failure (reported to the core).
 asio::awaitable<std::optional<AsyncConnection>> connect(Exchange& exchange, const Send& send,
                                                         AsyncContext& context) {
-    const auto executor = co_await asio::this_coro::executor;
     const auto deadline = exchange.connect_deadline();
     const Url& url = send.url;
     const Url& peer = send.proxy ? *send.proxy : url;
-    beast::tcp_stream stream(executor);
-    beast::error_code connect_error;
-    if (const auto literal = literal_endpoint(peer)) {
-        stream.expires_at(deadline);
-        std::tie(connect_error) = co_await stream.async_connect(*literal, nothrow_awaitable);
-    } else {
-        tcp::resolver resolver(executor);
-        auto [resolve_error, endpoints] =
-            co_await resolver.async_resolve(peer.host, peer.port, nothrow_awaitable);
-        if (resolve_error) {
-            exchange.on_failure({resolve_error, Phase::resolve, false, false});
-            co_return std::nullopt;
-        }
-        stream.expires_at(deadline);
-        std::tie(connect_error, std::ignore) =
-            co_await stream.async_connect(endpoints, nothrow_awaitable);
+    const Resolution resolution = co_await context.dns.resolve(peer.host, peer.port, deadline);
+    if (resolution.error) {
+        exchange.on_failure({resolution.error, Phase::resolve, false, false});
+        co_return std::nullopt;
     }
+    auto [connect_error, socket] = co_await connect_first(resolution.endpoints, deadline);
     if (connect_error) {
         exchange.on_failure({connect_error, Phase::connect, false, false});
         co_return std::nullopt;
     }
+    beast::tcp_stream stream(std::move(*socket));
+    stream.expires_at(deadline);  // the tunnel and the handshake too
     if (send.tunnelled() && !co_await open_tunnel(stream, exchange)) co_return std::nullopt;
     if (!url.is_https()) co_return AsyncConnection(std::move(stream));
 
@@ -159,7 +192,9 @@ asio::awaitable<void> send_and_receive(Exchange& exchange, const Send& send,
 
 }  // namespace
 
-AsyncContext::AsyncContext(const FetchOptions&, LazyTlsContext& tls) : tls(tls) {}
+AsyncContext::AsyncContext(const FetchOptions& options, LazyTlsContext& tls,
+                           asio::any_io_executor executor, std::shared_ptr<DnsCache> dns_cache)
+    : tls(tls), dns(std::move(executor), DnsConfig(options, std::move(dns_cache))) {}
 
 asio::awaitable<Result> fetch_async(InputLine input, const FetchOptions& options,
                                     AsyncContext& context) {

@@ -2,6 +2,7 @@
 // fetch, every wait bounded by the core's deadlines.
 #pragma once
 
+#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
@@ -11,6 +12,7 @@
 #include "corocrawl/options.hpp"
 #include "corocrawl/result.hpp"
 #include "fetch/connection_pool.hpp"
+#include "fetch/dns_resolver.hpp"
 #include "fetch/tls.hpp"
 
 namespace corocrawl::fetch {
@@ -18,13 +20,16 @@ namespace corocrawl::fetch {
 using AsyncConnection =
     std::variant<boost::beast::tcp_stream, boost::beast::ssl_stream<boost::beast::tcp_stream>>;
 
-// What the fetches on one event loop share: the crawl's TLS context, and that loop's own pool of
-// idle connections (a socket belongs to the loop that opened it).
+// What the fetches on one event loop share: the crawl's TLS context and DNS cache, and that
+// loop's own pool of idle connections and DNS channel (a socket belongs to the loop that opened
+// it; the channel's sockets are waited on by `executor`'s io_context).
 struct AsyncContext {
-    AsyncContext(const FetchOptions& options, LazyTlsContext& tls);
+    AsyncContext(const FetchOptions& options, LazyTlsContext& tls,
+                 boost::asio::any_io_executor executor, std::shared_ptr<DnsCache> dns_cache);
 
     LazyTlsContext& tls;
     ConnectionPool<AsyncConnection> pool;
+    AsyncResolver dns;
 };
 
 // Fetches one input URL to its final Result (following redirects, retrying); never throws for

@@ -2,12 +2,14 @@
 
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/stream_traits.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 
+#include "fetch/happy_eyeballs.hpp"
 #include "fetch/http_core.hpp"
 #include "fetch/tls.hpp"
 
@@ -20,29 +22,78 @@ using tcp = asio::ip::tcp;
 using boost::system::error_code;
 using TlsStream = asio::ssl::stream<BlockingSocket>;
 
-// Connects to one endpoint, bounded by `deadline`. Asio's own blocking connect waits without
-// limit, hence the non-blocking connect and poll.
-std::optional<BlockingSocket> connect_endpoint(const tcp::endpoint& endpoint,
-                                               Clock::time_point deadline, BlockingContext& context,
-                                               error_code& error) {
-    BlockingSocket socket(tcp::socket(context.io, endpoint.protocol()), context.cancel_fd);
-    socket.expires_at(deadline);
-    if (::connect(socket.socket().native_handle(), endpoint.data(),
-                  static_cast<socklen_t>(endpoint.size())) != 0) {
-        if (errno != EINPROGRESS) {
-            error = error_code(errno, asio::error::get_system_category());
-            return std::nullopt;
+// Connects to the first of `endpoints` that answers, Happy Eyeballs style (RFC 8305): families
+// interleaved, a new non-blocking connect every 250 ms (or as soon as every earlier one has
+// failed), all of them waited for in one poll(), the first to connect wins and the others are
+// closed. Bounded by `deadline` and the crawl's cancellation.
+std::optional<BlockingSocket> connect_first(const std::vector<tcp::endpoint>& endpoints,
+                                            Clock::time_point deadline, BlockingContext& context,
+                                            error_code& error) {
+    const auto ordered = interleave_families(endpoints);
+    AttemptSchedule schedule(ordered.size(), Clock::now());
+    std::vector<std::optional<tcp::socket>> sockets(ordered.size());  // the attempts in flight
+    const auto won = [&](tcp::socket&& socket) {
+        BlockingSocket connected(std::move(socket), context.cancel_fd);
+        connected.expires_at(deadline);  // the tunnel and the handshake too
+        return connected;
+    };
+    error = asio::error::host_not_found;
+    while (!schedule.exhausted()) {
+        auto now = Clock::now();
+        while (const auto index = schedule.start(now)) {
+            const auto& endpoint = ordered[*index];
+            tcp::socket socket(context.io, endpoint.protocol());
+            socket.non_blocking(true);
+            if (::connect(socket.native_handle(), endpoint.data(),
+                          static_cast<socklen_t>(endpoint.size())) == 0) {
+                return won(std::move(socket));
+            }
+            if (errno == EINPROGRESS) {
+                sockets[*index].emplace(std::move(socket));
+            } else {
+                error = error_code(errno, asio::error::get_system_category());
+                schedule.failed(*index, now);
+            }
         }
-        if (!socket.wait(POLLOUT, error)) return std::nullopt;
-        int status = 0;
-        socklen_t length = sizeof status;
-        getsockopt(socket.socket().native_handle(), SOL_SOCKET, SO_ERROR, &status, &length);
-        if (status != 0) {
+        if (schedule.exhausted()) break;
+        if (now >= deadline) {
+            error = beast::error::timeout;
+            break;
+        }
+        std::vector<pollfd> fds;
+        std::vector<std::size_t> attempt_of;
+        for (std::size_t i = 0; i < sockets.size(); ++i) {
+            if (!sockets[i]) continue;
+            fds.push_back({sockets[i]->native_handle(), POLLOUT, 0});
+            attempt_of.push_back(i);
+        }
+        fds.push_back({context.cancel_fd, POLLIN, 0});
+        const auto wake = std::min(schedule.next_start(), deadline);
+        const auto wait = std::chrono::ceil<std::chrono::milliseconds>(wake - now);
+        const int ready = ::poll(fds.data(), fds.size(),
+                                 static_cast<int>(std::clamp<long long>(wait.count(), 0, 60'000)));
+        if (ready < 0 && errno != EINTR) {
+            error = error_code(errno, asio::error::get_system_category());
+            break;
+        }
+        if (fds.back().revents & POLLIN) {
+            error = asio::error::operation_aborted;
+            break;
+        }
+        now = Clock::now();
+        for (std::size_t k = 0; k + 1 < fds.size(); ++k) {
+            if (!fds[k].revents) continue;
+            const std::size_t i = attempt_of[k];
+            int status = 0;
+            socklen_t length = sizeof status;
+            getsockopt(fds[k].fd, SOL_SOCKET, SO_ERROR, &status, &length);
+            if (status == 0) return won(std::move(*sockets[i]));
             error = error_code(status, asio::error::get_system_category());
-            return std::nullopt;
+            sockets[i].reset();
+            schedule.failed(i, now);
         }
     }
-    return socket;
+    return std::nullopt;  // the attempts still in flight are closed with their sockets
 }
 
 // Asks the proxy on `socket` for a tunnel to the URL; false (reported to the core) if refused.
@@ -72,19 +123,14 @@ std::optional<BlockingConnection> connect(Exchange& exchange, const Send& send,
     const auto deadline = exchange.connect_deadline();
     const Url& url = send.url;
     const Url& peer = send.proxy ? *send.proxy : url;
-    error_code error;
-    tcp::resolver resolver(context.io);
-    const auto endpoints = resolver.resolve(peer.host, peer.port, error);
-    if (error) {
-        exchange.on_failure({error, Phase::resolve, false, false});
+    const Resolution resolution = context.dns.resolve(peer.host, peer.port, deadline);
+    if (resolution.error) {
+        exchange.on_failure({resolution.error, Phase::resolve, false, false});
         return std::nullopt;
     }
-    std::optional<BlockingSocket> socket;
-    for (const auto& entry : endpoints) {
-        socket = connect_endpoint(entry.endpoint(), deadline, context, error);
-        if (socket || error == asio::error::operation_aborted || error == beast::error::timeout)
-            break;
-    }
+    error_code error;
+    std::optional<BlockingSocket> socket =
+        connect_first(resolution.endpoints, deadline, context, error);
     if (!socket) {
         exchange.on_failure({error, Phase::connect, false, false});
         return std::nullopt;
@@ -159,8 +205,11 @@ void send_and_receive(Exchange& exchange, const Send& send, BlockingContext& con
 
 }  // namespace
 
-BlockingContext::BlockingContext(const FetchOptions& options, int cancel_fd)
-    : tls(options), cancel_fd(cancel_fd) {}
+BlockingContext::BlockingContext(const FetchOptions& options, int cancel_fd,
+                                 std::shared_ptr<DnsCache> dns_cache)
+    : tls(options),
+      cancel_fd(cancel_fd),
+      dns(DnsConfig(options, std::move(dns_cache)), cancel_fd) {}
 
 Result fetch_blocking(InputLine input, const FetchOptions& options, BlockingContext& context) {
     Exchange exchange(std::move(input), options);

@@ -11,6 +11,7 @@
 #include "corocrawl/result.hpp"
 #include "fetch/blocking_socket.hpp"
 #include "fetch/connection_pool.hpp"
+#include "fetch/dns_resolver.hpp"
 #include "fetch/tls.hpp"
 
 namespace corocrawl::fetch {
@@ -18,14 +19,16 @@ namespace corocrawl::fetch {
 using BlockingConnection = std::variant<BlockingSocket, boost::asio::ssl::stream<BlockingSocket>>;
 
 // What the blocking workers of one crawl share. The io_context is never run: blocking sockets
-// and the resolver only need it to exist.
+// only need it to exist.
 struct BlockingContext {
-    BlockingContext(const FetchOptions& options, int cancel_fd);
+    BlockingContext(const FetchOptions& options, int cancel_fd,
+                    std::shared_ptr<DnsCache> dns_cache = std::make_shared<DnsCache>());
 
     boost::asio::io_context io;
     LazyTlsContext tls;
     ConnectionPool<BlockingConnection> pool;
     int cancel_fd;  // readable once the crawl is cancelled
+    BlockingResolver dns;
 };
 
 // Fetches one input URL to its final Result; blocks the calling thread, at most until the

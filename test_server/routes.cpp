@@ -32,10 +32,16 @@
 // Accept-Encoding says:
 //   /gzip/page/N         /page/N's exact HTML with Content-Encoding: gzip
 //   /deflate/page/N      the same with Content-Encoding: deflate (the zlib wrapper)
-//   /gzip/corrupt        Content-Encoding: gzip; a correct gzip header, corrupted bytes midway
+//   /br/page/N           the same with Content-Encoding: br (brotli)
+//   /zstd/page/N         the same with Content-Encoding: zstd (a checksummed frame)
+//   /gzip/corrupt        Content-Encoding: gzip; a correct gzip header, corrupted bytes midway;
+//   /br/corrupt          likewise in brotli and zstd
+//   /zstd/corrupt
 //   /gzip/bomb?size=N    a valid gzip body that decodes to N zero bytes (default 1 GiB, at most
 //                        4 GiB); about 1 MiB per GiB on the wire; built once per size, which takes
 //                        about 2 s per GiB
+//   /br/bomb?size=N      likewise in brotli and zstd (far smaller on the wire, built faster)
+//   /zstd/bomb?size=N
 //   /flaky/KEY           any method; ?fail=K (default 1) &status=S (default 503; 400–599)
 //                        &retry_after=R: the first K requests for KEY answer S, with
 //                        `Retry-After: R` when R is given; later ones a 200 page with the feng
@@ -430,36 +436,31 @@ Reply relative_links(const Call&) {
 
 // ---- HTTP as the real web speaks it: compression, retries, charsets, non-HTML ------------------
 
-Reply compressed_page(const Call& call, Compression format, std::string_view encoding) {
+template <Compression format>
+Reply compressed_page(const Call& call) {
     auto reply = synthetic_page(call);
     if (reply.response.result() != http::status::ok) return reply;
     reply.response.body() = compress(reply.response.body(), format);
-    reply.response.set(http::field::content_encoding, encoding);
+    reply.response.set(http::field::content_encoding, content_encoding(format));
     return reply;
 }
 
-Reply gzip_page(const Call& call) {
-    return compressed_page(call, Compression::gzip, "gzip");
-}
-
-Reply deflate_page(const Call& call) {
-    return compressed_page(call, Compression::deflate, "deflate");
-}
-
-Reply corrupt_gzip(const Call& call) {
+template <Compression format>
+Reply corrupt_page(const Call& call) {
     const Call page_one{call.request, call.target, "1", call.page_delay, call.memory};
     auto reply = synthetic_page(page_one);
-    reply.response.body() = corrupted_gzip(reply.response.body());
-    reply.response.set(http::field::content_encoding, "gzip");
+    reply.response.body() = corrupted(reply.response.body(), format);
+    reply.response.set(http::field::content_encoding, content_encoding(format));
     return reply;
 }
 
-Reply gzip_bomb(const Call& call) {
+template <Compression format>
+Reply bomb(const Call& call) {
     auto size_text = call.target.param("size");
     auto size = size_text ? parse_number(*size_text) : default_bomb_size;
     if (!size || *size > max_bomb_size) return {bad_request("size must be 0–4294967296 bytes.")};
-    auto response = make_response(http::status::ok, *call.memory.gzip_bomb(*size));
-    response.set(http::field::content_encoding, "gzip");
+    auto response = make_response(http::status::ok, *call.memory.bomb(format, *size));
+    response.set(http::field::content_encoding, content_encoding(format));
     return {std::move(response)};
 }
 
@@ -639,10 +640,16 @@ constexpr Route routes[] = {
     {"/echo", echo, true},
     {"/hang", hang},
     {"/links", relative_links},
-    {"/gzip/page/", gzip_page},
-    {"/deflate/page/", deflate_page},
-    {"/gzip/corrupt", corrupt_gzip},
-    {"/gzip/bomb", gzip_bomb},
+    {"/gzip/page/", compressed_page<Compression::gzip>},
+    {"/deflate/page/", compressed_page<Compression::deflate>},
+    {"/br/page/", compressed_page<Compression::brotli>},
+    {"/zstd/page/", compressed_page<Compression::zstd>},
+    {"/gzip/corrupt", corrupt_page<Compression::gzip>},
+    {"/br/corrupt", corrupt_page<Compression::brotli>},
+    {"/zstd/corrupt", corrupt_page<Compression::zstd>},
+    {"/gzip/bomb", bomb<Compression::gzip>},
+    {"/br/bomb", bomb<Compression::brotli>},
+    {"/zstd/bomb", bomb<Compression::zstd>},
     {"/flaky/", flaky, true},
     {"/charset/", charset_page},
     {"/json", json_document},

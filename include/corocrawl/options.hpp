@@ -35,7 +35,7 @@ struct FetchOptions {
                                       // Content-Type header says otherwise
     std::string user_agent;           // empty: "corocrawl/VERSION"
     std::string cookie;               // "a=b; c=d", sent as the Cookie header
-    bool compressed = true;           // ask for gzip/deflate and decode it
+    bool compressed = true;           // ask for gzip, deflate, br and zstd, and decode them
 
     // Retries: failed connections, timeouts, 429, 502, 503 and 504.
     int retries = 2;

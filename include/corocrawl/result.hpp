@@ -21,7 +21,7 @@ enum class ErrorKind {
     too_many_redirects,  // redirect limit reached, or a loop
     body_too_large,      // body (decoded) larger than the limit
     protocol,            // the peer did not speak valid HTTP/1.1
-    decode,              // corrupt gzip/deflate body
+    decode,              // corrupt gzip/deflate/br/zstd body
     proxy,               // the proxy could not be reached or refused the request
     cancelled,           // interrupted before it finished
 };

@@ -254,7 +254,7 @@ void add_crawl_command(CLI::App& app, int& exit_status) {
     crawl->add_option("-d,--data", command->data, "Request body: STRING, or @FILE (implies POST)");
     crawl->add_option("--cookie", fetch.cookie, "Cookie header value, e.g. 'a=1; b=2'");
     crawl->add_flag("--compressed,!--no-compressed", fetch.compressed,
-                    "Ask for gzip/deflate and decode it");
+                    "Ask for gzip, deflate, br and zstd, and decode them");
     crawl
         ->add_option("--retries", fetch.retries,
                      "Retries after a failed connection, a timeout, 429, 502, 503 or 504")

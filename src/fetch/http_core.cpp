@@ -104,7 +104,7 @@ void Exchange::start_request(Url url, http::verb method, bool with_body) {
                                               ? "corocrawl/" + std::string(version())
                                               : options_.user_agent);
     request_.set(http::field::accept, "*/*");
-    if (options_.compressed) request_.set(http::field::accept_encoding, "gzip, deflate");
+    if (options_.compressed) request_.set(http::field::accept_encoding, supported_encodings);
     if (!options_.cookie.empty()) request_.set(http::field::cookie, options_.cookie);
     if (with_body && options_.body) {
         request_.set(http::field::content_type, "application/x-www-form-urlencoded");

@@ -50,9 +50,10 @@ struct Header {
     std::string value;
 };
 
-// The values one XPath expression produced on the page.
+// The values one field (an XPath expression, or a CSS selector compiled to one) produced on the
+// page.
 struct Extraction {
-    std::string expression;
+    std::string expression;  // the field's key: its NAME, else the expression as given
     std::vector<std::string> values;
 };
 

@@ -10,6 +10,7 @@
 #include <map>
 
 #include "cli/commands.hpp"
+#include "cli/fields.hpp"
 #include "cli/files.hpp"
 #include "cli/interrupt.hpp"
 #include "cli/progress.hpp"
@@ -25,7 +26,9 @@ struct CrawlCommand {
     CrawlOptions crawl;
     std::vector<std::string> urls;
     std::string input;
-    std::vector<std::string> xpaths;
+    std::vector<std::string> xpaths;  // -x, in order
+    std::vector<std::string> css;     // -s, in order
+    std::vector<FieldArgument> fields;  // both, in command-line order
     std::string output;
     std::string timeline;  // FILE.svg; empty: none
     SinkOptions sink;
@@ -50,6 +53,7 @@ std::chrono::milliseconds milliseconds(double seconds) {
 constexpr const char* examples = R"(Examples:
   corocrawl crawl http://127.0.0.1:5000/bobo http://127.0.0.1:5000/jay -x '//a[@id="feng"]/@href'
   corocrawl crawl -i urls.txt -x '//title/text()' -f jsonl -o results.jsonl
+  corocrawl crawl -i urls.txt -s 'title=title::text' -s 'links=a::attr(href)' --first -f jsonl
   cat urls.txt | corocrawl crawl -i - -x '//a/@href' --absolute --with-url
 
 Exit status: 0 all URLs ok, 1 some URL failed, 2 usage error (nothing fetched), 130 interrupted.)";
@@ -130,18 +134,13 @@ int run_crawl(CrawlCommand& command) {
     // Everything that can be wrong with the command line is found here, before any traffic, and
     // before an output file is truncated.
     settle_options(command);
-    std::optional<XPathSet> xpaths;
-    try {
-        xpaths.emplace(command.xpaths);
-    } catch (const InvalidXPath& e) {
-        throw CLI::ValidationError("--xpath", e.what());
-    }
+    const XPathSet fields = compile_fields(command.fields);
     std::ifstream input_file;
     std::istream* input = open_input(command.input, input_file);
     std::ofstream output_file, timeline_file;
     if (!command.output.empty()) open_for_writing(output_file, command.output, "--output");
     if (!command.timeline.empty()) open_for_writing(timeline_file, command.timeline, "--timeline");
-    command.sink.extracting = !command.xpaths.empty();
+    command.sink.extracting = !command.fields.empty();
 
     Crawler crawler(command.crawl);
     InterruptWatcher interrupt([&crawler] { crawler.cancel(); });
@@ -156,7 +155,7 @@ int run_crawl(CrawlCommand& command) {
         const auto content_type = result.header("content-type");
         if (result.ok() && command.sink.extracting && XPathSet::is_html(content_type)) {
             result.extractions =
-                xpaths->extract(result.body, content_type, result.final_url, command.absolute);
+                fields.extract(result.body, content_type, result.final_url, command.absolute);
         }
         sink.write(result);
         progress->count(result);
@@ -189,8 +188,21 @@ void add_crawl_command(CLI::App& app, int& exit_status) {
     crawl->add_option("-i,--input", command->input,
                       "Read URLs from FILE, one a line ('-': stdin); "
                       "blank lines and # comments are skipped");
-    crawl->add_option("-x,--xpath", command->xpaths, "XPath to evaluate on every page (repeatable)")
-        ->allow_extra_args(false);  // one value per -x: what follows is a URL
+    CLI::Option* xpath_option =
+        crawl
+            ->add_option("-x,--xpath", command->xpaths,
+                         "[NAME=]XPATH to evaluate on every page (repeatable)")
+            ->allow_extra_args(false);  // one value per -x: what follows is a URL
+    CLI::Option* css_option =
+        crawl
+            ->add_option("-s,--css", command->css,
+                         "[NAME=]CSS selector (parsel's: ::text, ::attr(NAME)), compiled to XPath "
+                         "(repeatable)")
+            ->allow_extra_args(false);
+    crawl->add_flag("--first", command->sink.first,
+                    "Keep only the first value of each field (jsonl: a string, or null)");
+    crawl->add_flag("--with-field", command->sink.with_field,
+                    "text: prefix each value with FIELD<TAB> (its NAME, or the expression)");
 
     const std::map<std::string, Format> formats{
         {"text", Format::text}, {"jsonl", Format::jsonl}, {"csv", Format::csv}};
@@ -282,7 +294,18 @@ void add_crawl_command(CLI::App& app, int& exit_status) {
     crawl->add_flag("--progress,!--no-progress", command->progress,
                     "Progress line on stderr (default: when stderr is a terminal)");
 
-    crawl->callback([command, &exit_status] { exit_status = run_crawl(*command); });
+    crawl->callback([crawl, xpath_option, css_option, command, &exit_status] {
+        // -x and -s fields keep their command-line order, interleaved.
+        std::size_t next_xpath = 0, next_css = 0;
+        for (const CLI::Option* option : crawl->parse_order()) {
+            if (option == xpath_option && next_xpath < command->xpaths.size()) {
+                command->fields.push_back({command->xpaths[next_xpath++], false});
+            } else if (option == css_option && next_css < command->css.size()) {
+                command->fields.push_back({command->css[next_css++], true});
+            }
+        }
+        exit_status = run_crawl(*command);
+    });
 }
 
 }  // namespace corocrawl::cli

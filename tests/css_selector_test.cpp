@@ -213,6 +213,9 @@ TEST(CssErrors, InvalidOrUnsupportedSelectorsNameThePosition) {
         {"#", 1, "expected an id"},
         {".1x", 1, "expected a class name"},
         {"a::attr()", 8, "expected an attribute name"},
+        {"a[x='\x01']", 5, "a control character, got '\\x01'"},
+        {"p\xff", 1, "malformed UTF-8, got '\\xff'"},
+        {std::string("a[x='\0']", 8), 5, "a control character"},
     };
     for (const auto& row : rejected) {
         try {
@@ -233,7 +236,7 @@ TEST(CssErrors, EveryTranslationIsValidXPath) {
     // Names and values that need quoting or a name() test still give XPath libxml2 compiles.
     for (const std::string css :
          {"[\\\"a]", "a[x='\"\\'']", "\\31 23", "[data-\\31]", "p::attr('x y')", "é.ü#ö",
-          "a[x=\"'\"]", "a[x=\"\\\"'\"]"}) {
+          "a[x=\"'\"]", "a[x=\"\\\"'\"]", "a[x='\\0 \\FFFE \\C \\110000']"}) {
         std::string xpath;
         ASSERT_NO_THROW(xpath = css_to_xpath(css)) << css;
         EXPECT_NO_THROW(XPathSet({xpath})) << css << " -> " << xpath;

@@ -54,9 +54,37 @@ bool is_safe_name(std::string_view name) noexcept {
     return true;
 }
 
+// What an XPath literal (XML's Char production) can hold.
+bool is_xml_char(std::uint32_t c) noexcept {
+    return c == 0x9 || c == 0xA || c == 0xD || (c >= 0x20 && c <= 0xD7FF) ||
+           (c >= 0xE000 && c <= 0xFFFD) || (c >= 0x10000 && c <= 0x10FFFF);
+}
+
+// The code point of the well-formed UTF-8 sequence at the start of `text`, and its length; 0
+// length when it is not well formed.
+std::pair<std::uint32_t, std::size_t> decode_utf8(std::string_view text) noexcept {
+    const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
+    const unsigned char lead = byte(0);
+    if (lead < 0x80) return {lead, 1};
+    std::size_t length = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 0;
+    if (length == 0 || length > text.size() || lead > 0xF4) return {0, 0};
+    std::uint32_t code_point = lead & (0x7F >> length);
+    for (std::size_t i = 1; i < length; ++i) {
+        if ((byte(i) & 0xC0) != 0x80) return {0, 0};
+        code_point = (code_point << 6) | (byte(i) & 0x3F);
+    }
+    static constexpr std::uint32_t smallest[] = {0, 0, 0x80, 0x800, 0x10000};
+    if (code_point < smallest[length] || code_point > 0x10FFFF ||
+        (code_point >= 0xD800 && code_point <= 0xDFFF)) {
+        return {0, 0};  // overlong, out of range, or a surrogate
+    }
+    return {code_point, length};
+}
+
 void append_utf8(std::string& out, std::uint32_t code_point) {
-    if (code_point == 0 || code_point > 0x10FFFF || (code_point >= 0xD800 && code_point <= 0xDFFF))
-        code_point = 0xFFFD;  // CSS Syntax 4.3.7
+    // CSS Syntax 4.3.7 makes NUL, surrogates and out-of-range escapes U+FFFD; so do the other
+    // characters an XPath literal cannot carry.
+    if (!is_xml_char(code_point)) code_point = 0xFFFD;
     if (code_point < 0x80) {
         out += static_cast<char>(code_point);
     } else if (code_point < 0x800) {
@@ -143,6 +171,7 @@ class Parser {
     explicit Parser(std::string_view text) : text_(text) {}
 
     std::string selector_list() {
+        check_characters();
         std::string xpath;
         for (;;) {
             if (!xpath.empty()) xpath += " | ";
@@ -154,13 +183,47 @@ class Parser {
 
   private:
     [[noreturn]] void fail(const std::string& what, std::size_t at) const {
-        const std::string got = at >= text_.size() ? std::string("the end")
-                                                   : "'" + std::string(1, text_[at]) + "'";
-        throw InvalidSelector("invalid CSS selector \"" + std::string(text_) + "\" at position " +
-                                  std::to_string(at) + ": " + what + ", got " + got,
-                              at);
+        std::string got = "the end";
+        if (at < text_.size()) {
+            got.clear();
+            append_quoted(got, printable(text_.substr(at, 1)), '\'');
+        }
+        std::string message = "invalid CSS selector ";
+        append_quoted(message, printable(text_), '"');
+        message += " at position " + std::to_string(at) + ": " + what + ", got " + got;
+        throw InvalidSelector(message, at);
+    }
+
+    // Control characters and bytes of malformed UTF-8 as \xNN: the message goes to a terminal.
+    static std::string printable(std::string_view text) {
+        static constexpr char hex[] = "0123456789abcdef";
+        std::string out;
+        for (std::size_t at = 0; at < text.size();) {
+            const auto [code_point, length] = decode_utf8(text.substr(at));
+            if (length != 0 && code_point >= 0x20 && code_point != 0x7F &&
+                !(code_point >= 0x80 && code_point < 0xA0)) {
+                out.append(text.substr(at, length));
+                at += length;
+            } else {
+                const auto byte = static_cast<unsigned char>(text[at++]);
+                out += "\\x";
+                out += hex[byte >> 4];
+                out += hex[byte & 0xF];
+            }
+        }
+        return out;
     }
     [[noreturn]] void fail_here(const std::string& what) const { fail(what, pos_); }
+
+    // Control characters and malformed UTF-8 can be in no selector, nor in the XPath made of it.
+    void check_characters() const {
+        for (std::size_t at = 0; at < text_.size();) {
+            const auto [code_point, length] = decode_utf8(text_.substr(at));
+            if (length == 0) fail("malformed UTF-8", at);
+            if (!is_xml_char(code_point) && code_point != '\f') fail("a control character", at);
+            at += length;
+        }
+    }
 
     bool at_end() const noexcept { return pos_ >= text_.size(); }
     char peek(std::size_t ahead = 0) const noexcept {

@@ -1,5 +1,9 @@
 // Fuzz target: the response decoding core (src/fetch/http_core, body_decoder, extract/charset).
 //
+// Besides, the whole input goes straight through each body decoder (gzip, deflate, br, zstd) as a
+// compressed body: whatever the bytes, a decoder returns a body within the bound or a decode or
+// body_too_large error.
+//
 // Input: the bytes a server sends on one connection, possibly several responses back to back.
 // One Exchange for a fixed GET is driven the way the transports drive it: each Send reads the
 // next response from the remaining bytes through Beast's parser with the limits the core sets
@@ -14,6 +18,7 @@
 #include <variant>
 
 #include "extract/charset.hpp"
+#include "fetch/body_decoder.hpp"
 #include "fetch/http_core.hpp"
 #include "fuzz_check.hpp"
 
@@ -127,5 +132,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     check(known_encoding(charset.encoding) || charset.encoding == "UTF-16BE",
           "the charset is a supported one, from a byte-order mark or UTF-8", charset.encoding);
     check(charset.bom_length <= result.body.size(), "the byte-order mark is inside the body");
+
+    for (const std::string_view encoding : {"gzip", "deflate", "br", "zstd"}) {
+        const auto decoded = corocrawl::fetch::decode_body(std::string(input), encoding, 64 * 1024);
+        if (const auto* error = std::get_if<corocrawl::Error>(&decoded)) {
+            check(error->kind == ErrorKind::decode || error->kind == ErrorKind::body_too_large,
+                  "a body decoder fails only as decode or body_too_large", error->message);
+        } else {
+            check(std::get<std::string>(decoded).size() <= 64 * 1024,
+                  "a decoded body is within the bound", encoding);
+        }
+    }
     return 0;
 }

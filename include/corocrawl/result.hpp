@@ -57,6 +57,19 @@ struct Extraction {
     std::vector<std::string> values;
 };
 
+// One request and its response as they were on the wire, kept for WARC output
+// (FetchOptions::keep_wire_bytes): every attempt, redirects and retries included.
+struct WireExchange {
+    std::string url;         // the request's target URI
+    std::string ip_address;  // of the peer that answered (the proxy, through one); "" if unknown
+    std::chrono::system_clock::time_point date;  // when the request was sent
+    std::string request;     // the bytes sent
+    std::string response;    // the bytes received, header and body, before any decoding; ""
+                             // when no whole response arrived
+    std::string payload;     // the response's entity body: transfer coding removed, content
+                             // coding kept
+};
+
 struct Result {
     std::size_t index = 0;        // position in the input (0-based): the order `--ordered` restores
     std::size_t worker = 0;       // which concurrency slot (async) or thread (pool) fetched it
@@ -71,6 +84,7 @@ struct Result {
     Timings timings;
     std::optional<Error> error;
     std::vector<Extraction> extractions;  // filled by the XPath done-callback
+    std::vector<WireExchange> exchanges;  // with FetchOptions::keep_wire_bytes, in order
 
     bool ok() const noexcept { return !error.has_value(); }
     // The first header with this name (case-insensitive), or "" when absent.

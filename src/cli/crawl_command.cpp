@@ -18,6 +18,7 @@
 #include "corocrawl/sink.hpp"
 #include "corocrawl/timeline.hpp"
 #include "corocrawl/xpath.hpp"
+#include "sink/warc_writer.hpp"
 
 namespace corocrawl::cli {
 namespace {
@@ -31,6 +32,7 @@ struct CrawlCommand {
     std::vector<FieldArgument> fields;  // both, in command-line order
     std::string output;
     std::string timeline;  // FILE.svg; empty: none
+    WarcOptions warc;
     SinkOptions sink;
     bool absolute = false;
     bool quiet = false;
@@ -140,6 +142,15 @@ int run_crawl(CrawlCommand& command) {
     std::ofstream output_file, timeline_file;
     if (!command.output.empty()) open_for_writing(output_file, command.output, "--output");
     if (!command.timeline.empty()) open_for_writing(timeline_file, command.timeline, "--timeline");
+    std::optional<WarcWriter> warc;
+    if (!command.warc.path.empty()) {
+        try {
+            warc.emplace(command.warc);
+        } catch (const std::runtime_error& e) {
+            throw CLI::ValidationError("--warc", e.what());
+        }
+        command.crawl.fetch.keep_wire_bytes = true;
+    }
     command.sink.extracting = !command.fields.empty();
 
     Crawler crawler(command.crawl);
@@ -158,6 +169,10 @@ int run_crawl(CrawlCommand& command) {
                 fields.extract(result.body, content_type, result.final_url, command.absolute);
         }
         sink.write(result);
+        if (warc) {
+            warc->write(result);
+            result.exchanges.clear();  // their bytes are on disk: free them before the next page
+        }
         progress->count(result);
     });
     // Registered last, so the parse phase it draws includes the extraction above.
@@ -173,6 +188,10 @@ int run_crawl(CrawlCommand& command) {
     progress.reset();
     if (timeline) timeline->write_svg(timeline_file, command.crawl, stats);
     if (!command.quiet) std::cerr << summary(stats) << std::endl;
+    if (warc && !warc->error().empty()) {
+        std::cerr << "corocrawl: WARC output stopped: " << warc->error() << std::endl;
+        return stats.interrupted ? 130 : 1;
+    }
     if (stats.interrupted) return 130;
     return stats.failed > 0 ? 1 : 0;
 }
@@ -213,6 +232,14 @@ void add_crawl_command(CLI::App& app, int& exit_status) {
     crawl->add_option(
         "--timeline", command->timeline,
         "Write the crawl's timeline to FILE.svg: one row per worker, one bar per request");
+    crawl->add_option("--warc", command->warc.path,
+                      "Write every HTTP exchange (redirects and retries too) to FILE.warc.gz, "
+                      "WARC 1.1, one gzip member per record");
+    crawl
+        ->add_option("--warc-max-size", command->warc.max_size,
+                     "Start a new WARC file past this size (suffixes: KiB, MiB, ...): "
+                     "FILE-00001.warc.gz, ...; 0: one file")
+        ->transform(CLI::AsSizeValue(false));
     crawl->add_flag("--with-url", command->sink.with_url, "text: prefix each value with URL<TAB>");
     crawl->add_flag("--ordered", command->sink.ordered, "Write records in input order");
     crawl->add_flag("--absolute", command->absolute,

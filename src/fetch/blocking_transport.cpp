@@ -7,8 +7,10 @@
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
+#include <boost/asio/write.hpp>
 
 #include "fetch/http_core.hpp"
+#include "fetch/response_reader.hpp"
 #include "fetch/tls.hpp"
 
 namespace corocrawl::fetch {
@@ -19,6 +21,14 @@ namespace beast = boost::beast;
 using tcp = asio::ip::tcp;
 using boost::system::error_code;
 using TlsStream = asio::ssl::stream<BlockingSocket>;
+
+constexpr std::size_t read_size = 64 * 1024;  // as Beast's http::read asks for at most
+
+std::string peer_address(const tcp::socket& socket) {
+    error_code error;
+    const auto endpoint = socket.remote_endpoint(error);
+    return error ? std::string() : endpoint.address().to_string();
+}
 
 // Connects to one endpoint, bounded by `deadline`. Asio's own blocking connect waits without
 // limit, hence the non-blocking connect and poll.
@@ -108,7 +118,7 @@ template <class Stream>
 bool exchange_over(Stream& stream, Exchange& exchange, const Send& send, bool reused) {
     error_code error;
     beast::get_lowest_layer(stream).expires_at(exchange.deadline());
-    http::write(stream, send.request, error);
+    asio::write(stream, asio::buffer(send.wire_request), error);
     if (error) {
         exchange.on_failure({error, Phase::write, reused, false});
         return false;
@@ -117,22 +127,32 @@ bool exchange_over(Stream& stream, Exchange& exchange, const Send& send, bool re
     beast::flat_buffer buffer;
     ResponseParser parser;
     exchange.prepare(parser, send.request);
-    http::read_header(stream, buffer, parser, error);
-    if (error) {
-        exchange.on_failure({error, Phase::read, reused, parser.got_some()});
-        return false;
-    }
-    exchange.timings().first_byte = Clock::now();
-    http::read(stream, buffer, parser, error);
-    if (error) {
-        exchange.on_failure({error, Phase::read, reused, true});
-        return false;
+    ResponseReader reader(parser, exchange.keeps_wire_bytes());
+    bool header_seen = false;
+    while (!reader.done()) {
+        const std::size_t read = stream.read_some(buffer.prepare(read_size), error);
+        buffer.commit(read);
+        if (error == asio::error::eof) {
+            reader.end_of_stream(error);
+        } else if (!error) {
+            reader.parse(buffer, error);
+        }
+        if (!header_seen && reader.header_done()) {
+            header_seen = true;
+            exchange.timings().first_byte = Clock::now();
+        }
+        if (error) {
+            exchange.on_failure({error, Phase::read, reused, reader.got_some()});
+            return false;
+        }
     }
     exchange.timings().received = Clock::now();
 
     Response response = parser.release();
     const bool keep_alive = response.keep_alive();
-    exchange.on_response(std::move(response));
+    exchange.on_response(std::move(response),
+                         {peer_address(beast::get_lowest_layer(stream).socket()),
+                          reader.take_wire_bytes()});
     return keep_alive;
 }
 

@@ -67,6 +67,42 @@ TEST_F(Core, BuildsTheRequestFromTheOptions) {
     EXPECT_EQ(request[http::field::content_length], "3");
 }
 
+TEST_F(Core, TheWireRequestIsTheSerialisedRequest) {
+    options.body = "q=1";
+    Exchange exchange({0, "http://example.com/p"}, options);
+    const Send send = expect_send(exchange.next());
+    EXPECT_TRUE(send.wire_request.starts_with("POST /p HTTP/1.1\r\nHost: example.com\r\n"))
+        << send.wire_request;
+    EXPECT_TRUE(send.wire_request.ends_with("Content-Length: 3\r\n\r\nq=1")) << send.wire_request;
+    exchange.on_response(response(200, "ok"));
+    EXPECT_TRUE(exchange.take_result().exchanges.empty()) << "kept only when asked";
+}
+
+TEST_F(Core, WireExchangesKeepEveryAttemptButNotAStaleConnectionsResend) {
+    options.keep_wire_bytes = true;
+    options.retry_delay = 0ms;
+    Exchange exchange({0, "http://h.example/a"}, options);
+    expect_send(exchange.next());
+    exchange.on_response(response(302, "", {{"Location", "/b"}}), {"192.0.2.1", "HTTP/1.1 302 x"});
+    expect_send(exchange.next());
+    exchange.on_response(response(503), {"192.0.2.1", "HTTP/1.1 503 y"});
+    ASSERT_TRUE(std::holds_alternative<Wait>(exchange.next()));
+    expect_send(exchange.next());
+    // A pooled connection the server had closed: the request goes out again, unanswered first.
+    exchange.on_failure({boost::asio::error::connection_reset, Phase::read, true, false});
+    const Send again = expect_send(exchange.next());
+    exchange.on_response(response(200, "body"), {"192.0.2.2", "HTTP/1.1 200 z"});
+    const Result result = exchange.take_result();
+    ASSERT_EQ(result.exchanges.size(), 3u);
+    EXPECT_EQ(result.exchanges[0].url, "http://h.example/a");
+    EXPECT_EQ(result.exchanges[1].url, "http://h.example/b");
+    EXPECT_EQ(result.exchanges[1].response, "HTTP/1.1 503 y");
+    EXPECT_EQ(result.exchanges[2].url, "http://h.example/b");
+    EXPECT_EQ(result.exchanges[2].ip_address, "192.0.2.2");
+    EXPECT_EQ(result.exchanges[2].payload, "body");
+    EXPECT_EQ(result.exchanges[2].request, again.wire_request);
+}
+
 TEST_F(Core, InvalidUrlFinishesWithoutARequest) {
     Exchange exchange({3, "ftp://example.com/"}, options);
     EXPECT_TRUE(std::holds_alternative<Finished>(exchange.next()));

@@ -56,9 +56,8 @@ class BrotliCompressor {
   public:
     explicit BrotliCompressor(int quality)
         : state_(BrotliEncoderCreateInstance(nullptr, nullptr, nullptr)) {
-        if (!state_ ||
-            !BrotliEncoderSetParameter(state_.get(), BROTLI_PARAM_QUALITY,
-                                       static_cast<std::uint32_t>(quality))) {
+        if (!state_ || !BrotliEncoderSetParameter(state_.get(), BROTLI_PARAM_QUALITY,
+                                                  static_cast<std::uint32_t>(quality))) {
             throw std::runtime_error("brotli encoder failed to start");
         }
     }
@@ -179,10 +178,9 @@ std::string compressed_zeros(std::uint64_t size, Compression format) {
         case Compression::gzip:
         case Compression::deflate:
             // Zeros are one long run: run-length matching is all it takes, and the fastest.
-            return zeros_through(Deflater(format == Compression::gzip ? gzip_window_bits
-                                                                      : zlib_window_bits,
-                                          Z_RLE),
-                                 size);
+            return zeros_through(
+                Deflater(format == Compression::gzip ? gzip_window_bits : zlib_window_bits, Z_RLE),
+                size);
         case Compression::brotli:
             return zeros_through(BrotliCompressor(1), size);
         case Compression::zstd:

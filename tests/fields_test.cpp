@@ -55,8 +55,8 @@ TEST_F(Fields, TextValuesFollowTheCommandLineOrderOfXAndS) {
 
 TEST_F(Fields, NamedFieldsKeyJsonlCsvAndTextInEveryMode) {
     for (const auto& mode : modes) {
-        const std::vector<std::string> fields{"-s", "title=title::text", "-x",
-                                              R"(links=//a[@class="next"]/@href)", "-m", mode};
+        const std::vector<std::string> fields{
+            "-s", "title=title::text", "-x", R"(links=//a[@class="next"]/@href)", "-m", mode};
         auto args = std::vector<std::string>{"crawl", url("/page/3"), "-f", "jsonl"};
         args.insert(args.end(), fields.begin(), fields.end());
         const auto jsonl = run_corocrawl(args);

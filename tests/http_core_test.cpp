@@ -7,9 +7,9 @@
 #include <boost/asio/error.hpp>
 #include <boost/beast/http/error.hpp>
 
+#include "compression.hpp"
 #include "fetch/body_decoder.hpp"
 #include "fetch/retry_policy.hpp"
-#include "compression.hpp"
 
 namespace corocrawl::fetch {
 namespace {
@@ -269,8 +269,8 @@ TEST_F(Core, CompressedBodiesAreDecoded) {
         const std::string encoding(test_server::content_encoding(format));
         Exchange exchange({0, "http://h.example/"}, options);
         expect_send(exchange.next());
-        exchange.on_response(response(200, test_server::compress(page, format),
-                                      {{"Content-Encoding", encoding}}));
+        exchange.on_response(
+            response(200, test_server::compress(page, format), {{"Content-Encoding", encoding}}));
         const Result result = exchange.take_result();
         ASSERT_TRUE(result.ok()) << encoding << ": " << result.error->message;
         EXPECT_EQ(result.body, page) << encoding;

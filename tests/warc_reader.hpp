@@ -79,7 +79,8 @@ inline std::vector<WarcRecord> read_warc(const std::string& path) {
         std::size_t used = 0;
         const std::string text = gunzip_member(rest, used);
         if (used == 0) {
-            ADD_FAILURE() << path << ": a broken gzip member at offset " << bytes.size() - rest.size();
+            ADD_FAILURE() << path << ": a broken gzip member at offset "
+                          << bytes.size() - rest.size();
             break;
         }
         records.push_back(parse_record(text));
@@ -113,7 +114,8 @@ inline std::string http_payload(const std::string& block) {
     const std::string header = block.substr(0, header_end);
     std::string body = block.substr(header_end + 4);
     std::string lower;
-    for (const char c : header) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    for (const char c : header)
+        lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     if (lower.find("\r\ntransfer-encoding: chunked") == std::string::npos) return body;
     std::string payload;
     for (std::size_t at = 0;;) {
@@ -153,7 +155,8 @@ inline std::vector<std::string> check_records(const std::vector<WarcRecord>& rec
         EXPECT_EQ(record.field("Content-Type"), "application/http; msgtype=request");
         EXPECT_EQ(record.field("WARC-Block-Digest"), sha1_base32(record.block));
         const auto body_at = record.block.find("\r\n\r\n");
-        EXPECT_EQ(record.field("WARC-Payload-Digest"), sha1_base32(record.block.substr(body_at + 4)));
+        EXPECT_EQ(record.field("WARC-Payload-Digest"),
+                  sha1_base32(record.block.substr(body_at + 4)));
         if (i + 1 >= records.size() || records[i + 1].field("WARC-Type") != "response") continue;
         const auto& response = records[i + 1];
         EXPECT_EQ(record.field("WARC-Concurrent-To"), response.field("WARC-Record-ID"));

@@ -48,12 +48,12 @@ TEST_F(Warc, EveryExchangeIsRecordedWithLengthsDigestsAndLinksInEveryMode) {
         const auto records = testing::read_warc(file);
         auto targets = testing::check_records(records);
         std::sort(targets.begin(), targets.end());
-        std::vector<std::string> expected{url("/page/1"),     url("/redirect/2"),
-                                          url("/redirect/1"), url("/redirect/0"),
-                                          flaky,              flaky,
-                                          url("/gzip/page/3"), url("/status/404")};
+        std::vector<std::string> expected{
+            url("/page/1"), url("/redirect/2"),  url("/redirect/1"), url("/redirect/0"), flaky,
+            flaky,          url("/gzip/page/3"), url("/status/404")};
         std::sort(expected.begin(), expected.end());
-        EXPECT_EQ(targets, expected) << mode << ": redirects and retries are exchanges of their own";
+        EXPECT_EQ(targets, expected)
+            << mode << ": redirects and retries are exchanges of their own";
         EXPECT_EQ(records.size(), 1 + 2 * expected.size()) << mode;
 
         std::vector<std::string> statuses;
@@ -61,7 +61,8 @@ TEST_F(Warc, EveryExchangeIsRecordedWithLengthsDigestsAndLinksInEveryMode) {
             const auto& request = records[i].block;
             const auto& response = records[i + 1].block;
             EXPECT_TRUE(request.starts_with("GET /")) << request;
-            if (records[i].field("WARC-Target-URI") == flaky) statuses.push_back(response.substr(9, 3));
+            if (records[i].field("WARC-Target-URI") == flaky)
+                statuses.push_back(response.substr(9, 3));
             if (records[i].field("WARC-Target-URI") == url("/gzip/page/3")) {
                 // As it came over the wire: still gzip.
                 EXPECT_NE(response.find("Content-Encoding: gzip\r\n"), std::string::npos);

@@ -62,12 +62,14 @@ struct Extraction {
 struct WireExchange {
     std::string url;         // the request's target URI
     std::string ip_address;  // of the peer that answered (the proxy, through one); "" if unknown
-    std::chrono::system_clock::time_point date;  // when the request was sent
-    std::string request;     // the bytes sent
-    std::string response;    // the bytes received, header and body, before any decoding; ""
-                             // when no whole response arrived
-    std::string payload;     // the response's entity body: transfer coding removed, content
-                             // coding kept
+    // When the request was sent.
+    std::chrono::system_clock::time_point date;
+    // The bytes sent.
+    std::string request;
+    // The bytes received, header and body, before any decoding; "" when no whole response came.
+    std::string response;
+    // The response's entity body: transfer coding removed, content coding kept.
+    std::string payload;
 };
 
 struct Result {

@@ -20,7 +20,7 @@ struct SinkOptions {
     bool with_url = false;    // text: prefix each value with "URL<TAB>"
     bool with_field = false;  // text: prefix each value with "FIELD<TAB>" (after the URL)
     bool first = false;       // only each field's first value (jsonl: a string or null)
-    bool ordered = false;    // hold records back until every earlier input index is written
+    bool ordered = false;     // hold records back until every earlier input index is written
     bool extracting = true;   // fields were given (text prints values, not statuses)
 };
 

@@ -33,10 +33,10 @@ class XPathSet {
     const std::vector<std::string>& keys() const noexcept;
 
     // Parses `body` as HTML and evaluates each expression, one Extraction per expression in
-    // order, named by its key; values are always UTF-8. The charset is, in order of precedence: a byte-order mark,
-    // the `content_type` charset parameter, a <meta> in the first 1024 bytes, UTF-8 (unknown
-    // labels are skipped; gb2312, shift_jis, euc-kr, iso-8859-1 decode as browsers do).
-    // A node-set gives one value per node: an attribute's value, a text or comment node's
+    // order, named by its key; values are always UTF-8. The charset is, in order of precedence: a
+    // byte-order mark, the `content_type` charset parameter, a <meta> in the first 1024 bytes,
+    // UTF-8 (unknown labels are skipped; gb2312, shift_jis, euc-kr, iso-8859-1 decode as browsers
+    // do). A node-set gives one value per node: an attribute's value, a text or comment node's
     // content, an element's text content; an empty node-set gives none. A string gives itself,
     // a number XPath's string form ("3"), a boolean "true" / "false".
     // With `absolute`, a value is resolved against `base_url` (resolve_reference, after trimming

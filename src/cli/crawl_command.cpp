@@ -27,8 +27,8 @@ struct CrawlCommand {
     CrawlOptions crawl;
     std::vector<std::string> urls;
     std::string input;
-    std::vector<std::string> xpaths;  // -x, in order
-    std::vector<std::string> css;     // -s, in order
+    std::vector<std::string> xpaths;    // -x, in order
+    std::vector<std::string> css;       // -s, in order
     std::vector<FieldArgument> fields;  // both, in command-line order
     std::string output;
     std::string timeline;  // FILE.svg; empty: none

@@ -31,7 +31,8 @@ XPathSet compile_fields(const std::vector<FieldArgument>& fields) {
     for (const auto& field : fields) {
         const std::string option = field.css ? "--css" : "--xpath";
         const std::string name = field_name(field.text);
-        const std::string expression = name.empty() ? field.text : field.text.substr(name.size() + 1);
+        const std::string expression =
+            name.empty() ? field.text : field.text.substr(name.size() + 1);
         if (!name.empty() && !names.insert(name).second) {
             throw CLI::ValidationError(option, "field name '" + name + "' is given twice");
         }

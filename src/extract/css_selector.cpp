@@ -265,10 +265,9 @@ class Parser {
         std::uint32_t code_point = 0;
         for (int digits = 0; digits < 6 && is_hex_digit(peek()); ++digits) {
             const char c = text_[pos_++];
-            code_point = code_point * 16 +
-                         static_cast<std::uint32_t>(is_digit(c)   ? c - '0'
-                                                    : c >= 'a' ? c - 'a' + 10
-                                                               : c - 'A' + 10);
+            code_point = code_point * 16 + static_cast<std::uint32_t>(is_digit(c) ? c - '0'
+                                                                      : c >= 'a'  ? c - 'a' + 10
+                                                                                  : c - 'A' + 10);
         }
         if (peek() == '\r' && peek(1) == '\n') ++pos_;
         if (is_whitespace(peek())) ++pos_;
@@ -435,9 +434,10 @@ class Parser {
         const std::string attribute_name =
             ascii_lower(identifier("expected an attribute name after '['"));
         no_namespace();
-        const std::string name = is_safe_name(attribute_name)
-                                     ? "@" + attribute_name
-                                     : "attribute::*[name() = " + xpath_literal(attribute_name) + "]";
+        const std::string name =
+            is_safe_name(attribute_name)
+                ? "@" + attribute_name
+                : "attribute::*[name() = " + xpath_literal(attribute_name) + "]";
         skip_whitespace();
         if (accept(']')) {
             xpath.add_condition(name);
@@ -477,8 +477,8 @@ class Parser {
         } else if (op == "^=") {
             xpath.add_condition(name + " and starts-with(" + name + ", " + literal + ")");
         } else if (op == "$=") {
-            xpath.add_condition(name + " and substring(" + name + ", string-length(" + name +
-                                ")-" + std::to_string(value.size() - 1) + ") = " + literal);
+            xpath.add_condition(name + " and substring(" + name + ", string-length(" + name + ")-" +
+                                std::to_string(value.size() - 1) + ") = " + literal);
         } else {  // *=
             xpath.add_condition(name + " and contains(" + name + ", " + literal + ")");
         }

@@ -226,7 +226,7 @@ std::vector<Extraction> XPathSet::extract(std::string_view body, std::string_vie
         // What validation could not reach (an unknown function inside a predicate) or a
         // resource limit fails here: that expression gives no values, the page goes on.
         extractions.push_back({compiled_->keys[i], result ? values_of(*result, base_url, absolute)
-                                                      : std::vector<std::string>{}});
+                                                          : std::vector<std::string>{}});
     }
     return extractions;
 }

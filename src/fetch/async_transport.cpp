@@ -113,8 +113,8 @@ template <class Stream>
 asio::awaitable<bool> exchange_over(Stream& stream, Exchange& exchange, const Send& send,
                                     bool reused) {
     beast::get_lowest_layer(stream).expires_at(exchange.deadline());
-    auto [write_error, written] = co_await asio::async_write(
-        stream, asio::buffer(send.wire_request), nothrow_awaitable);
+    auto [write_error, written] =
+        co_await asio::async_write(stream, asio::buffer(send.wire_request), nothrow_awaitable);
     if (write_error) {
         exchange.on_failure({write_error, Phase::write, reused, false});
         co_return false;
@@ -147,9 +147,9 @@ asio::awaitable<bool> exchange_over(Stream& stream, Exchange& exchange, const Se
 
     Response response = parser.release();
     const bool keep_alive = response.keep_alive();
-    exchange.on_response(std::move(response),
-                         {peer_address(beast::get_lowest_layer(stream).socket()),
-                          reader.take_wire_bytes()});
+    exchange.on_response(
+        std::move(response),
+        {peer_address(beast::get_lowest_layer(stream).socket()), reader.take_wire_bytes()});
     co_return keep_alive;
 }
 

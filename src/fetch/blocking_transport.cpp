@@ -2,12 +2,12 @@
 
 #include <sys/socket.h>
 
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/stream_traits.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
-#include <boost/asio/write.hpp>
 
 #include "fetch/http_core.hpp"
 #include "fetch/response_reader.hpp"
@@ -150,9 +150,9 @@ bool exchange_over(Stream& stream, Exchange& exchange, const Send& send, bool re
 
     Response response = parser.release();
     const bool keep_alive = response.keep_alive();
-    exchange.on_response(std::move(response),
-                         {peer_address(beast::get_lowest_layer(stream).socket()),
-                          reader.take_wire_bytes()});
+    exchange.on_response(
+        std::move(response),
+        {peer_address(beast::get_lowest_layer(stream).socket()), reader.take_wire_bytes()});
     return keep_alive;
 }
 

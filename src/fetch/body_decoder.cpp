@@ -54,8 +54,8 @@ class Inflater {
             stream_.next_out = reinterpret_cast<Bytef*>(chunk.data());
             stream_.avail_out = static_cast<uInt>(chunk.size());
             const int status = inflate(&stream_, Z_NO_FLUSH);
-            if (!append_bounded(output, chunk.data(), chunk.size() - stream_.avail_out,
-                                max_output, error)) {
+            if (!append_bounded(output, chunk.data(), chunk.size() - stream_.avail_out, max_output,
+                                error)) {
                 return false;
             }
             if (status == Z_STREAM_END) {

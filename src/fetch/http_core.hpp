@@ -46,7 +46,7 @@ struct Send {
     // Connections are pooled and reused under this key. A copy: following a redirect changes the
     // exchange's key before the transport gives the connection back under the old one.
     const std::string connection_key;
-    bool fresh_connection;  // do not take a pooled connection (the last one was stale)
+    bool fresh_connection;            // do not take a pooled connection (the last one was stale)
     const std::string& wire_request;  // `request` serialised: the bytes to write
 
     bool tunnelled() const noexcept { return proxy && url.is_https(); }
@@ -116,7 +116,7 @@ class Exchange {
     std::optional<Url> proxy_;
     std::string connection_key_;
     Request request_;
-    std::string wire_request_;  // request_ as it is written
+    std::string wire_request_;       // request_ as it is written
     std::set<std::string> visited_;  // URLs already requested, to detect redirect loops
     int redirects_ = 0;
     std::optional<std::chrono::milliseconds> wait_;  // before the next attempt

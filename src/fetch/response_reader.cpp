@@ -11,7 +11,8 @@ void ResponseReader::parse(boost::beast::flat_buffer& buffer, boost::system::err
     std::size_t used_in_all = 0;
     while (!bytes.empty() && !parser_.is_done()) {
         error = {};
-        const std::size_t used = parser_.put(boost::asio::buffer(bytes.data(), bytes.size()), error);
+        const std::size_t used =
+            parser_.put(boost::asio::buffer(bytes.data(), bytes.size()), error);
         if (keep_) wire_.append(bytes.data(), used);
         bytes.remove_prefix(used);
         used_in_all += used;

@@ -53,8 +53,7 @@ std::string status_or_error_kind(const Result& result) {
 }
 
 // The values a record shows: all of them, or with --first only the first.
-std::span<const std::string> kept_values(const Extraction& extraction,
-                                         const SinkOptions& options) {
+std::span<const std::string> kept_values(const Extraction& extraction, const SinkOptions& options) {
     const std::span<const std::string> values(extraction.values);
     return options.first ? values.first(std::min<std::size_t>(values.size(), 1)) : values;
 }
@@ -118,7 +117,8 @@ std::string format_jsonl(const Result& result, const SinkOptions& options) {
             } else {
                 auto& array = values.emplace_array();
                 array.reserve(extraction.values.size());
-                for (const std::string& value : extraction.values) array.push_back(json_string(value));
+                for (const std::string& value : extraction.values)
+                    array.push_back(json_string(value));
             }
             // The same expression given twice yields the same values: the first one stands.
             results.emplace(valid_utf8(extraction.expression), std::move(values));

@@ -197,13 +197,13 @@ void WarcWriter::open_next_file() {
                              "\r\nformat: WARC File Format 1.1\r\n"
                              "conformsTo: https://iipc.github.io/warc-specifications/"
                              "specifications/warc-format/warc-1.1/\r\n";
-    write_member(warc::gzip_member(warc::record(
-        {{"WARC-Type", "warcinfo"},
-         {"WARC-Date", warc::warc_date(std::chrono::system_clock::now())},
-         {"WARC-Record-ID", warcinfo_id_},
-         {"WARC-Filename", std::filesystem::path(name).filename().string()},
-         {"Content-Type", "application/warc-fields"}},
-        info)));
+    write_member(warc::gzip_member(
+        warc::record({{"WARC-Type", "warcinfo"},
+                      {"WARC-Date", warc::warc_date(std::chrono::system_clock::now())},
+                      {"WARC-Record-ID", warcinfo_id_},
+                      {"WARC-Filename", std::filesystem::path(name).filename().string()},
+                      {"Content-Type", "application/warc-fields"}},
+                     info)));
 }
 
 void WarcWriter::write_member(const std::string& compressed) {
@@ -223,29 +223,29 @@ void WarcWriter::write(const Result& result) {
             header_end == std::string::npos
                 ? std::string_view()
                 : std::string_view(exchange.request).substr(header_end + 4);
-        std::string members = warc::gzip_member(warc::record(
-            {{"WARC-Type", "request"},
-             {"WARC-Record-ID", request_id},
-             {"WARC-Date", date},
-             {"WARC-Target-URI", uri},
-             {"WARC-IP-Address", exchange.ip_address},
-             {"WARC-Concurrent-To", answered ? response_id : ""},
-             {"Content-Type", "application/http; msgtype=request"},
-             {"WARC-Block-Digest", warc::sha1_digest(exchange.request)},
-             {"WARC-Payload-Digest", warc::sha1_digest(request_body)}},
-            exchange.request));
+        std::string members = warc::gzip_member(
+            warc::record({{"WARC-Type", "request"},
+                          {"WARC-Record-ID", request_id},
+                          {"WARC-Date", date},
+                          {"WARC-Target-URI", uri},
+                          {"WARC-IP-Address", exchange.ip_address},
+                          {"WARC-Concurrent-To", answered ? response_id : ""},
+                          {"Content-Type", "application/http; msgtype=request"},
+                          {"WARC-Block-Digest", warc::sha1_digest(exchange.request)},
+                          {"WARC-Payload-Digest", warc::sha1_digest(request_body)}},
+                         exchange.request));
         if (answered) {
-            members += warc::gzip_member(warc::record(
-                {{"WARC-Type", "response"},
-                 {"WARC-Record-ID", response_id},
-                 {"WARC-Date", date},
-                 {"WARC-Target-URI", uri},
-                 {"WARC-IP-Address", exchange.ip_address},
-                 {"WARC-Concurrent-To", request_id},
-                 {"Content-Type", "application/http; msgtype=response"},
-                 {"WARC-Block-Digest", warc::sha1_digest(exchange.response)},
-                 {"WARC-Payload-Digest", warc::sha1_digest(exchange.payload)}},
-                exchange.response));
+            members += warc::gzip_member(
+                warc::record({{"WARC-Type", "response"},
+                              {"WARC-Record-ID", response_id},
+                              {"WARC-Date", date},
+                              {"WARC-Target-URI", uri},
+                              {"WARC-IP-Address", exchange.ip_address},
+                              {"WARC-Concurrent-To", request_id},
+                              {"Content-Type", "application/http; msgtype=response"},
+                              {"WARC-Block-Digest", warc::sha1_digest(exchange.response)},
+                              {"WARC-Payload-Digest", warc::sha1_digest(exchange.payload)}},
+                             exchange.response));
         }
         const std::lock_guard lock(mutex_);
         if (!error_.empty()) return;

@@ -13,7 +13,7 @@
 namespace corocrawl {
 
 struct WarcOptions {
-    std::string path;           // FILE.warc.gz; empty: no WARC output
+    std::string path;            // FILE.warc.gz; empty: no WARC output
     std::uint64_t max_size = 0;  // bytes per file before the next one is started; 0: one file
 };
 

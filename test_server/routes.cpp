@@ -30,6 +30,7 @@
 //
 // HTTP as the real web speaks it. Compressed bodies are sent whatever the request's
 // Accept-Encoding says:
+//   /chunked/page/N      /page/N's exact HTML with Transfer-Encoding: chunked (HTTP/1.1)
 //   /gzip/page/N         /page/N's exact HTML with Content-Encoding: gzip
 //   /deflate/page/N      the same with Content-Encoding: deflate (the zlib wrapper)
 //   /br/page/N           the same with Content-Encoding: br (brotli)
@@ -436,6 +437,12 @@ Reply relative_links(const Call&) {
 
 // ---- HTTP as the real web speaks it: compression, retries, charsets, non-HTML ------------------
 
+Reply chunked_page(const Call& call) {
+    auto reply = synthetic_page(call);
+    reply.response.chunked(true);  // route() keeps it so, without a Content-Length
+    return reply;
+}
+
 template <Compression format>
 Reply compressed_page(const Call& call) {
     auto reply = synthetic_page(call);
@@ -640,6 +647,7 @@ constexpr Route routes[] = {
     {"/echo", echo, true},
     {"/hang", hang},
     {"/links", relative_links},
+    {"/chunked/page/", chunked_page},
     {"/gzip/page/", compressed_page<Compression::gzip>},
     {"/deflate/page/", compressed_page<Compression::deflate>},
     {"/br/page/", compressed_page<Compression::brotli>},
@@ -706,10 +714,15 @@ Reply route(const Request& request, milliseconds page_delay, RouteMemory& memory
         reply = {status_page(500, "The server failed.")};
     }
     auto& response = reply.response;
+    const bool chunked = response.chunked() && request.version() == 11;
     response.version(request.version());
     response.set(http::field::server, "corocrawl-test-server");
     response.keep_alive(request.keep_alive());
     response.prepare_payload();
+    if (chunked) {
+        response.erase(http::field::content_length);
+        response.chunked(true);
+    }
     if (response.result() == http::status::no_content) response.erase(http::field::content_length);
     if (request.method() == http::verb::head) {
         response.body().clear();  // Content-Length still says how long the GET's body is

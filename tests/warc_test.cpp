@@ -41,16 +41,17 @@ TEST_F(Warc, EveryExchangeIsRecordedWithLengthsDigestsAndLinksInEveryMode) {
     for (const auto& mode : modes) {
         const std::string file = (folder / (mode + ".warc.gz")).string();
         const std::string flaky = url("/flaky/warc-" + mode + "?fail=1");
-        const auto run = run_corocrawl({"crawl", url("/page/1"), url("/redirect/2"), flaky,
-                                        url("/gzip/page/3"), url("/status/404"), "--warc", file,
-                                        "-m", mode, "--retry-delay", "0.01", "--ordered"});
+        const auto run =
+            run_corocrawl({"crawl", url("/page/1"), url("/redirect/2"), flaky, url("/gzip/page/3"),
+                           url("/chunked/page/4"), url("/status/404"), "--warc", file, "-m", mode,
+                           "--retry-delay", "0.01", "--ordered"});
         EXPECT_EQ(run.status, 1) << mode << ": " << run.err;  // the 404
         const auto records = testing::read_warc(file);
         auto targets = testing::check_records(records);
         std::sort(targets.begin(), targets.end());
         std::vector<std::string> expected{
-            url("/page/1"), url("/redirect/2"),  url("/redirect/1"), url("/redirect/0"), flaky,
-            flaky,          url("/gzip/page/3"), url("/status/404")};
+            url("/page/1"), url("/redirect/2"),  url("/redirect/1"),     url("/redirect/0"), flaky,
+            flaky,          url("/gzip/page/3"), url("/chunked/page/4"), url("/status/404")};
         std::sort(expected.begin(), expected.end());
         EXPECT_EQ(targets, expected)
             << mode << ": redirects and retries are exchanges of their own";
@@ -67,6 +68,14 @@ TEST_F(Warc, EveryExchangeIsRecordedWithLengthsDigestsAndLinksInEveryMode) {
                 // As it came over the wire: still gzip.
                 EXPECT_NE(response.find("Content-Encoding: gzip\r\n"), std::string::npos);
                 EXPECT_TRUE(testing::http_payload(response).starts_with("\x1f\x8b")) << mode;
+            }
+            if (records[i].field("WARC-Target-URI") == url("/chunked/page/4")) {
+                // The chunks as they came; the payload digest is of the body without them.
+                EXPECT_NE(response.find("Transfer-Encoding: chunked\r\n"), std::string::npos);
+                const auto payload = testing::http_payload(response);
+                EXPECT_TRUE(payload.starts_with("<!DOCTYPE html>")) << payload;
+                EXPECT_EQ(response.find("\r\n\r\n" + payload), std::string::npos);
+                EXPECT_NE(response.find("\r\n0\r\n\r\n"), std::string::npos) << "the last chunk";
             }
             if (records[i].field("WARC-Target-URI") == url("/redirect/2")) {
                 EXPECT_TRUE(response.starts_with("HTTP/1.1 302")) << response;

@@ -714,7 +714,9 @@ Reply route(const Request& request, milliseconds page_delay, RouteMemory& memory
         reply = {status_page(500, "The server failed.")};
     }
     auto& response = reply.response;
-    const bool chunked = response.chunked() && request.version() == 11;
+    // Chunked only where HTTP/1.1 has a body to frame (a HEAD answer gets the Content-Length).
+    const bool chunked =
+        response.chunked() && request.version() == 11 && request.method() != http::verb::head;
     response.version(request.version());
     response.set(http::field::server, "corocrawl-test-server");
     response.keep_alive(request.keep_alive());

@@ -123,5 +123,16 @@ TEST_F(Warc, AnUnwritableFileIsAUsageErrorBeforeAnyTraffic) {
     EXPECT_EQ(server.stats().requests.load(), 0u);
 }
 
+TEST_F(Warc, AFileThatCannotBeWrittenStopsTheWarcButNotTheCrawl) {
+    // /dev/full opens, then refuses every write (ENOSPC).
+    const auto run = run_corocrawl(
+        {"crawl", url("/page/1"), url("/page/2"), "--warc", "/dev/full", "-x", "//title/text()"});
+    EXPECT_EQ(run.status, 1) << run.err;
+    EXPECT_EQ(testing::lines(run.out).size(), 2u) << "the records are all written";
+    EXPECT_NE(run.err.find("corocrawl: WARC output stopped: cannot write /dev/full"),
+              std::string::npos)
+        << run.err;
+}
+
 }  // namespace
 }  // namespace corocrawl

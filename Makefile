@@ -36,7 +36,7 @@ fuzz:
 	@scripts/bootstrap clang-14 libclang-rt-14-dev
 	@cmake --preset fuzz >/dev/null
 	@cmake --build --preset fuzz -j $(JOBS)
-	@for target in url response html_xpath; do \
+	@for target in url response html_xpath css; do \
 	    mkdir -p build/fuzz/corpus/$$target build/fuzz/artifacts && \
 	    echo "fuzz: $$target for $(FUZZ_SECONDS) s" && \
 	    build/fuzz/tests/fuzz/$${target}_fuzzer -max_total_time=$(FUZZ_SECONDS) -timeout=10 \

@@ -2,6 +2,7 @@
 // documents its routes.
 #pragma once
 
+#include "compression.hpp"
 #include "route_helpers.hpp"
 
 namespace corocrawl::test_server::handlers {
@@ -24,11 +25,14 @@ Reply flaky(const Call& call);           // /flaky/KEY
 Reply json_document(const Call& call);   // /json
 Reply png_image(const Call& call);       // /image.png
 
-// routes_compression.cpp: compressed bodies.
-Reply gzip_page(const Call& call);     // /gzip/page/N
-Reply deflate_page(const Call& call);  // /deflate/page/N
-Reply corrupt_gzip(const Call& call);  // /gzip/corrupt
-Reply gzip_bomb(const Call& call);     // /gzip/bomb
+// routes_compression.cpp: compressed and chunked bodies.
+Reply chunked_page(const Call& call);  // /chunked/page/N
+template <Compression format>
+Reply compressed_page(const Call& call);  // /gzip/page/N, /deflate/page/N, /br/..., /zstd/...
+template <Compression format>
+Reply corrupt_page(const Call& call);  // /gzip/corrupt, /br/corrupt, /zstd/corrupt
+template <Compression format>
+Reply bomb(const Call& call);  // /gzip/bomb, /br/bomb, /zstd/bomb
 
 // routes_charset.cpp: pages in other charsets.
 Reply charset_page(const Call& call);  // /charset/NAME

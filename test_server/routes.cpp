@@ -9,7 +9,8 @@
 //   routes_seed.cpp          /  /bobo /jay /tom  /page/N  /links
 //   routes_http.cpp          /status/CODE  /redirect/N  /redirect-to  /loop/a /loop/b  /bytes/N
 //                            /echo  /hang  /flaky/KEY  /json  /image.png
-//   routes_compression.cpp   /gzip/page/N  /deflate/page/N  /gzip/corrupt  /gzip/bomb
+//   routes_compression.cpp   /chunked/page/N, /{gzip,deflate,br,zstd}/page/N,
+//                            /{gzip,br,zstd}/corrupt, /{gzip,br,zstd}/bomb
 //   routes_charset.cpp       /charset/NAME
 //   routes_hostile.cpp       /hostile/entities  /hostile/control
 //
@@ -56,10 +57,17 @@ constexpr Route routes[] = {
     {"/echo", echo, true},
     {"/hang", hang},
     {"/links", relative_links},
-    {"/gzip/page/", gzip_page},
-    {"/deflate/page/", deflate_page},
-    {"/gzip/corrupt", corrupt_gzip},
-    {"/gzip/bomb", gzip_bomb},
+    {"/chunked/page/", chunked_page},
+    {"/gzip/page/", compressed_page<Compression::gzip>},
+    {"/deflate/page/", compressed_page<Compression::deflate>},
+    {"/br/page/", compressed_page<Compression::brotli>},
+    {"/zstd/page/", compressed_page<Compression::zstd>},
+    {"/gzip/corrupt", corrupt_page<Compression::gzip>},
+    {"/br/corrupt", corrupt_page<Compression::brotli>},
+    {"/zstd/corrupt", corrupt_page<Compression::zstd>},
+    {"/gzip/bomb", bomb<Compression::gzip>},
+    {"/br/bomb", bomb<Compression::brotli>},
+    {"/zstd/bomb", bomb<Compression::zstd>},
     {"/flaky/", flaky, true},
     {"/charset/", charset_page},
     {"/json", json_document},
@@ -119,10 +127,17 @@ Reply route(const Request& request, milliseconds page_delay, RouteMemory& memory
         reply = {status_page(500, "The server failed.")};
     }
     auto& response = reply.response;
+    // Chunked only where HTTP/1.1 has a body to frame (a HEAD answer gets the Content-Length).
+    const bool chunked =
+        response.chunked() && request.version() == 11 && request.method() != http::verb::head;
     response.version(request.version());
     response.set(http::field::server, "corocrawl-test-server");
     response.keep_alive(request.keep_alive());
     response.prepare_payload();
+    if (chunked) {
+        response.erase(http::field::content_length);
+        response.chunked(true);
+    }
     if (response.result() == http::status::no_content) response.erase(http::field::content_length);
     if (request.method() == http::verb::head) {
         response.body().clear();  // Content-Length still says how long the GET's body is

@@ -65,7 +65,7 @@ TEST_F(Cli, CsvQuotesFieldsPerRfc4180) {
     const auto run =
         run_corocrawl({"crawl", url("/page/1"), "-x", R"x(concat('a,"b', 'c'))x", "-f", "csv"});
     EXPECT_EQ(run.status, 0) << run.err;
-    EXPECT_EQ(run.out, "url,xpath,value\r\n" + url("/page/1") +
+    EXPECT_EQ(run.out, "url,field,value\r\n" + url("/page/1") +
                            R"x(,"concat('a,""b', 'c')","a,""bc")x" + "\r\n");
 }
 

@@ -7,6 +7,7 @@
 #include <boost/asio/error.hpp>
 #include <boost/beast/http/error.hpp>
 
+#include "compression.hpp"
 #include "fetch/body_decoder.hpp"
 #include "fetch/retry_policy.hpp"
 
@@ -60,10 +61,46 @@ TEST_F(Core, BuildsTheRequestFromTheOptions) {
     EXPECT_EQ(request[http::field::accept], "text/html");   // the user's header wins
     EXPECT_EQ(request.count(http::field::user_agent), 0u);  // "Name:" removes it
     EXPECT_EQ(request[http::field::cookie], "a=1; b=2");
-    EXPECT_EQ(request[http::field::accept_encoding], "gzip, deflate");
+    EXPECT_EQ(request[http::field::accept_encoding], "gzip, deflate, br, zstd");
     EXPECT_EQ(request[http::field::content_type], "application/x-www-form-urlencoded");
     EXPECT_EQ(request.body(), "q=1");
     EXPECT_EQ(request[http::field::content_length], "3");
+}
+
+TEST_F(Core, TheWireRequestIsTheSerialisedRequest) {
+    options.body = "q=1";
+    Exchange exchange({0, "http://example.com/p"}, options);
+    const Send send = expect_send(exchange.next());
+    EXPECT_TRUE(send.wire_request.starts_with("POST /p HTTP/1.1\r\nHost: example.com\r\n"))
+        << send.wire_request;
+    EXPECT_TRUE(send.wire_request.ends_with("Content-Length: 3\r\n\r\nq=1")) << send.wire_request;
+    exchange.on_response(response(200, "ok"));
+    EXPECT_TRUE(exchange.take_result().exchanges.empty()) << "kept only when asked";
+}
+
+TEST_F(Core, WireExchangesKeepEveryAttemptButNotAStaleConnectionsResend) {
+    options.keep_wire_bytes = true;
+    options.retry_delay = 0ms;
+    Exchange exchange({0, "http://h.example/a"}, options);
+    expect_send(exchange.next());
+    exchange.on_response(response(302, "", {{"Location", "/b"}}), {"192.0.2.1", "HTTP/1.1 302 x"});
+    expect_send(exchange.next());
+    exchange.on_response(response(503), {"192.0.2.1", "HTTP/1.1 503 y"});
+    ASSERT_TRUE(std::holds_alternative<Wait>(exchange.next()));
+    expect_send(exchange.next());
+    // A pooled connection the server had closed: the request goes out again, unanswered first.
+    exchange.on_failure({boost::asio::error::connection_reset, Phase::read, true, false});
+    const Send again = expect_send(exchange.next());
+    exchange.on_response(response(200, "body"), {"192.0.2.2", "HTTP/1.1 200 z"});
+    const Result result = exchange.take_result();
+    ASSERT_EQ(result.exchanges.size(), 3u);
+    EXPECT_EQ(result.exchanges[0].url, "http://h.example/a");
+    EXPECT_EQ(result.exchanges[1].url, "http://h.example/b");
+    EXPECT_EQ(result.exchanges[1].response, "HTTP/1.1 503 y");
+    EXPECT_EQ(result.exchanges[2].url, "http://h.example/b");
+    EXPECT_EQ(result.exchanges[2].ip_address, "192.0.2.2");
+    EXPECT_EQ(result.exchanges[2].payload, "body");
+    EXPECT_EQ(result.exchanges[2].request, again.wire_request);
 }
 
 TEST_F(Core, InvalidUrlFinishesWithoutARequest) {
@@ -227,6 +264,62 @@ TEST_F(Core, CompressedBodiesAreDecoded) {
         EXPECT_EQ(result.body, page);
         EXPECT_LT(result.bytes, page.size());  // bytes counts what came over the wire
     }
+    using test_server::Compression;
+    for (const auto format : {Compression::brotli, Compression::zstd}) {
+        const std::string encoding(test_server::content_encoding(format));
+        Exchange exchange({0, "http://h.example/"}, options);
+        expect_send(exchange.next());
+        exchange.on_response(
+            response(200, test_server::compress(page, format), {{"Content-Encoding", encoding}}));
+        const Result result = exchange.take_result();
+        ASSERT_TRUE(result.ok()) << encoding << ": " << result.error->message;
+        EXPECT_EQ(result.body, page) << encoding;
+        EXPECT_LT(result.bytes, page.size());
+    }
+}
+
+TEST(BodyDecoder, BrotliAndZstdBombsStopAtTheLimit) {
+    using test_server::Compression;
+    for (const auto format : {Compression::brotli, Compression::zstd}) {
+        const std::string bomb = test_server::compressed_zeros(50'000'000, format);
+        ASSERT_LT(bomb.size(), 100'000u);
+        const auto encoding = test_server::content_encoding(format);
+        const auto decoded = decode_body(bomb, encoding, 1'000'000);
+        ASSERT_TRUE(std::holds_alternative<Error>(decoded)) << encoding;
+        EXPECT_EQ(std::get<Error>(decoded).kind, ErrorKind::body_too_large) << encoding;
+        // Exactly at the limit is still whole.
+        const auto exact = decode_body(bomb, encoding, 50'000'000);
+        ASSERT_TRUE(std::holds_alternative<std::string>(exact)) << std::get<Error>(exact).message;
+        EXPECT_EQ(std::get<std::string>(exact).size(), 50'000'000u);
+    }
+}
+
+TEST(BodyDecoder, BrotliAndZstdCorruptTruncatedOrTrailedByGarbageAreDecodeErrors) {
+    using test_server::Compression;
+    const std::string page = "<html><body>" + std::string(5000, 'x') + "hello</body></html>";
+    for (const auto format : {Compression::brotli, Compression::zstd}) {
+        const auto encoding = test_server::content_encoding(format);
+        const std::string whole = test_server::compress(page, format);
+        const auto kind_of = [&](const std::string& body) {
+            const auto decoded = decode_body(body, encoding, 1'000'000);
+            return std::holds_alternative<Error>(decoded) ? std::get<Error>(decoded).kind
+                                                          : ErrorKind::cancelled;  // no error
+        };
+        EXPECT_EQ(kind_of(test_server::corrupted(page, format)), ErrorKind::decode) << encoding;
+        EXPECT_EQ(kind_of(whole.substr(0, whole.size() - 1)), ErrorKind::decode) << encoding;
+        EXPECT_EQ(kind_of(whole.substr(0, whole.size() / 2)), ErrorKind::decode) << encoding;
+        EXPECT_EQ(kind_of(""), ErrorKind::decode) << encoding;
+        EXPECT_EQ(kind_of(whole + "garbage"), ErrorKind::decode) << encoding;
+        EXPECT_EQ(std::get<std::string>(decode_body(whole, encoding, 1'000'000)), page);
+        // Upper case, as some servers send it.
+        EXPECT_EQ(std::get<std::string>(
+                      decode_body(whole, format == Compression::zstd ? "ZSTD" : "BR", 1'000'000)),
+                  page);
+    }
+    // Two zstd frames back to back are one body, as two gzip members are.
+    const std::string two = test_server::compress("one ", Compression::zstd) +
+                            test_server::compress("two", Compression::zstd);
+    EXPECT_EQ(std::get<std::string>(decode_body(two, "zstd", 1000)), "one two");
 }
 
 TEST(BodyDecoder, BombStopsAtTheLimit) {
@@ -244,7 +337,7 @@ TEST(BodyDecoder, CorruptOrTruncatedStreamIsADecodeError) {
     EXPECT_EQ(std::get<Error>(decode_body(corrupt, "gzip", 1000)).kind, ErrorKind::decode);
     EXPECT_EQ(std::get<Error>(decode_body(gzip.substr(0, gzip.size() / 2), "gzip", 1000)).kind,
               ErrorKind::decode);
-    EXPECT_EQ(std::get<Error>(decode_body("x", "br", 1000)).kind, ErrorKind::decode);
+    EXPECT_EQ(std::get<Error>(decode_body("x", "compress", 1000)).kind, ErrorKind::decode);
     EXPECT_EQ(std::get<std::string>(decode_body("plain", "identity", 1000)), "plain");
 }
 

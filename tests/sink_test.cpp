@@ -198,7 +198,7 @@ TEST(Utf8Repair, ValidTextIsUnchanged) {
 
 TEST(CsvSink, HeaderThenOneRowPerValue) {
     EXPECT_EQ(write_all({Format::csv}, {ok_record()}).out,
-              "url,xpath,value\r\n"
+              "url,field,value\r\n"
               "http://x/,//title,Home\r\n"
               "http://x/,//a/@href,/a\r\n"
               "http://x/,//a/@href,/b\r\n");
@@ -206,13 +206,13 @@ TEST(CsvSink, HeaderThenOneRowPerValue) {
 
 TEST(CsvSink, FailedRecordWritesNoRowButAnErrorLine) {
     const Written written = write_all({Format::csv}, {failed_record()});
-    EXPECT_EQ(written.out, "url,xpath,value\r\n");
+    EXPECT_EQ(written.out, "url,field,value\r\n");
     EXPECT_EQ(written.errors, "corocrawl: timeout: http://down/: no response within 10s\n");
 }
 
 TEST(CsvSink, QuotingPerRfc4180) {
     EXPECT_EQ(write_all({Format::csv}, {tricky_record()}).out,
-              "url,xpath,value\r\n"
+              "url,field,value\r\n"
               "http://x/,//p,\"a,b \"\"quoted\"\"\nsecond\tline\r\x1b[31mred\x7f caf\u00E9\"\r\n");
     EXPECT_EQ(formats::csv_field("plain"), "plain");
     EXPECT_EQ(formats::csv_field("a\rb"), "\"a\rb\"");
@@ -224,7 +224,7 @@ TEST(CsvSink, StatusRowsWithoutExpressions) {
     options.extracting = false;
     const Written written = write_all(options, {ok_record(), failed_record()});
     EXPECT_EQ(written.out,
-              "url,xpath,value\r\n"
+              "url,field,value\r\n"
               "http://x/,,200\r\n"
               "http://down/,,timeout\r\n");
     EXPECT_EQ(written.errors, "corocrawl: timeout: http://down/: no response within 10s\n");
@@ -232,9 +232,9 @@ TEST(CsvSink, StatusRowsWithoutExpressions) {
 
 TEST(CsvSink, HeaderOnlyOnceAndEvenWithoutRecords) {
     const std::string out = write_all({Format::csv}, {ok_record(), ok_record()}).out;
-    EXPECT_EQ(out.find("url,xpath,value"), 0u);
-    EXPECT_EQ(out.find("url,xpath,value", 1), std::string::npos);
-    EXPECT_EQ(write_all({Format::csv}, {}).out, "url,xpath,value\r\n");
+    EXPECT_EQ(out.find("url,field,value"), 0u);
+    EXPECT_EQ(out.find("url,field,value", 1), std::string::npos);
+    EXPECT_EQ(write_all({Format::csv}, {}).out, "url,field,value\r\n");
 }
 
 // ordered -----------------------------------------------------------------------------------

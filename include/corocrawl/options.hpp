@@ -38,7 +38,8 @@ struct FetchOptions {
                                       // Content-Type header says otherwise
     std::string user_agent;           // empty: "corocrawl/VERSION"
     std::string cookie;               // "a=b; c=d", sent as the Cookie header
-    bool compressed = true;           // ask for gzip/deflate and decode it
+    bool compressed = true;           // ask for gzip, deflate, br and zstd, and decode them
+    bool keep_wire_bytes = false;     // keep every exchange's bytes in Result::exchanges (WARC)
 
     // Retries: failed connections, timeouts, 429, 502, 503 and 504.
     int retries = 2;

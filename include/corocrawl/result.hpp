@@ -21,7 +21,7 @@ enum class ErrorKind {
     too_many_redirects,  // redirect limit reached, or a loop
     body_too_large,      // body (decoded) larger than the limit
     protocol,            // the peer did not speak valid HTTP/1.1
-    decode,              // corrupt gzip/deflate body
+    decode,              // corrupt gzip/deflate/br/zstd body
     proxy,               // the proxy could not be reached or refused the request
     cancelled,           // interrupted before it finished
 };
@@ -50,9 +50,10 @@ struct Header {
     std::string value;
 };
 
-// The values one XPath expression produced on the page.
+// The values one field (an XPath expression, or a CSS selector compiled to one) produced on the
+// page.
 struct Extraction {
-    std::string expression;
+    std::string expression;  // the field's key: its NAME, else the expression as given
     std::vector<std::string> values;
 };
 
@@ -60,6 +61,21 @@ struct Extraction {
 struct InputLine {
     std::size_t index;  // 0-based position among the URL lines (blank and # lines not counted)
     std::string text;   // trimmed of surrounding white space
+};
+
+// One request and its response as they were on the wire, kept for WARC output
+// (FetchOptions::keep_wire_bytes): every attempt, redirects and retries included.
+struct WireExchange {
+    std::string url;         // the request's target URI
+    std::string ip_address;  // of the peer that answered (the proxy, through one); "" if unknown
+    // When the request was sent.
+    std::chrono::system_clock::time_point date;
+    // The bytes sent.
+    std::string request;
+    // The bytes received, header and body, before any decoding; "" when no whole response came.
+    std::string response;
+    // The response's entity body: transfer coding removed, content coding kept.
+    std::string payload;
 };
 
 struct Result {
@@ -76,6 +92,7 @@ struct Result {
     Timings timings;
     std::optional<Error> error;
     std::vector<Extraction> extractions;  // filled by the XPath done-callback
+    std::vector<WireExchange> exchanges;  // with FetchOptions::keep_wire_bytes, in order
 
     bool ok() const noexcept { return !error.has_value(); }
     // The first header with this name (case-insensitive), or "" when absent.

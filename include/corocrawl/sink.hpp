@@ -17,9 +17,11 @@ enum class Format { text, jsonl, csv };
 
 struct SinkOptions {
     Format format = Format::text;
-    bool with_url = false;   // text: prefix each value with "URL<TAB>"
-    bool ordered = false;    // hold records back until every earlier input index is written
-    bool extracting = true;  // XPath expressions were given (text prints values, not statuses)
+    bool with_url = false;    // text: prefix each value with "URL<TAB>"
+    bool with_field = false;  // text: prefix each value with "FIELD<TAB>" (after the URL)
+    bool first = false;       // only each field's first value (jsonl: a string or null)
+    bool ordered = false;     // hold records back until every earlier input index is written
+    bool extracting = true;   // fields were given (text prints values, not statuses)
 };
 
 // Thread-safe: records from any thread are written one at a time, never interleaved.

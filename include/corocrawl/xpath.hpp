@@ -22,17 +22,21 @@ class XPathSet {
     // function, undefined variable or namespace prefix wherever that evaluation reaches it
     // (not inside a predicate that never runs: there it fails per page, giving no values).
     explicit XPathSet(std::vector<std::string> expressions);
+    // The same, with each expression's values keyed by keys[i] in their Extraction (a field's
+    // name, or the CSS selector an expression was compiled from) instead of the expression.
+    XPathSet(std::vector<std::string> expressions, std::vector<std::string> keys);
     ~XPathSet();
     XPathSet(XPathSet&&) noexcept;
     XPathSet& operator=(XPathSet&&) noexcept;
 
     const std::vector<std::string>& expressions() const noexcept;
+    const std::vector<std::string>& keys() const noexcept;
 
     // Parses `body` as HTML and evaluates each expression, one Extraction per expression in
-    // order; values are always UTF-8. The charset is, in order of precedence: a byte-order mark,
-    // the `content_type` charset parameter, a <meta> in the first 1024 bytes, UTF-8 (unknown
-    // labels are skipped; gb2312, shift_jis, euc-kr, iso-8859-1 decode as browsers do).
-    // A node-set gives one value per node: an attribute's value, a text or comment node's
+    // order, named by its key; values are always UTF-8. The charset is, in order of precedence: a
+    // byte-order mark, the `content_type` charset parameter, a <meta> in the first 1024 bytes,
+    // UTF-8 (unknown labels are skipped; gb2312, shift_jis, euc-kr, iso-8859-1 decode as browsers
+    // do). A node-set gives one value per node: an attribute's value, a text or comment node's
     // content, an element's text content; an empty node-set gives none. A string gives itself,
     // a number XPath's string form ("3"), a boolean "true" / "false".
     // With `absolute`, a value is resolved against `base_url` (resolve_reference, after trimming

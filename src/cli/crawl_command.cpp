@@ -14,6 +14,7 @@
 #include "corocrawl/sink.hpp"
 #include "corocrawl/timeline.hpp"
 #include "corocrawl/xpath.hpp"
+#include "sink/warc_writer.hpp"
 
 namespace corocrawl::cli {
 namespace {
@@ -33,18 +34,22 @@ int run_crawl(CrawlCommand& command) {
     // Everything that can be wrong with the command line is found here, before any traffic, and
     // before an output file is truncated.
     settle_options(command);
-    std::optional<XPathSet> xpaths;
-    try {
-        xpaths.emplace(command.xpaths);
-    } catch (const InvalidXPath& e) {
-        throw CLI::ValidationError("--xpath", e.what());
-    }
+    const XPathSet fields = compile_fields(command.fields);
     std::ifstream input_file;
     std::istream* input = open_input(command.input, input_file);
     std::ofstream output_file, timeline_file;
     if (!command.output.empty()) open_for_writing(output_file, command.output, "--output");
     if (!command.timeline.empty()) open_for_writing(timeline_file, command.timeline, "--timeline");
-    command.sink.extracting = !command.xpaths.empty();
+    std::optional<WarcWriter> warc;
+    if (!command.warc.path.empty()) {
+        try {
+            warc.emplace(command.warc);
+        } catch (const std::runtime_error& e) {
+            throw CLI::ValidationError("--warc", e.what());
+        }
+        command.crawl.fetch.keep_wire_bytes = true;
+    }
+    command.sink.extracting = !command.fields.empty();
 
     Crawler crawler(command.crawl);
     InterruptWatcher interrupt([&crawler] { crawler.cancel(); });
@@ -71,9 +76,13 @@ int run_crawl(CrawlCommand& command) {
         const auto content_type = result.header("content-type");
         if (result.ok() && command.sink.extracting && XPathSet::is_html(content_type)) {
             result.extractions =
-                xpaths->extract(result.body, content_type, result.final_url, command.absolute);
+                fields.extract(result.body, content_type, result.final_url, command.absolute);
         }
         sink.write(result);
+        if (warc) {
+            warc->write(result);
+            result.exchanges.clear();  // their bytes are on disk: free them before the next page
+        }
         progress->count(result);
     });
     // Registered last, so the parse phase it draws includes the extraction above.
@@ -92,6 +101,10 @@ int run_crawl(CrawlCommand& command) {
         timeline->write_svg(timeline_file,
                             {command.crawl.mode, workers(command.crawl), stats.wall});
     if (!command.quiet) std::cerr << summary(stats) << std::endl;
+    if (warc && !warc->error().empty()) {
+        std::cerr << "corocrawl: WARC output stopped: " << warc->error() << std::endl;
+        return stats.interrupted ? 130 : 1;
+    }
     if (stats.interrupted) return 130;
     return stats.failed > 0 ? 1 : 0;
 }

@@ -17,6 +17,7 @@ namespace {
 constexpr const char* examples = R"(Examples:
   corocrawl crawl http://127.0.0.1:5000/bobo http://127.0.0.1:5000/jay -x '//a[@id="feng"]/@href'
   corocrawl crawl -i urls.txt -x '//title/text()' -f jsonl -o results.jsonl
+  corocrawl crawl -i urls.txt -s 'title=title::text' -s 'links=a::attr(href)' --first -f jsonl
   cat urls.txt | corocrawl crawl -i - -x '//a/@href' --absolute --with-url
 
 Exit status: 0 all URLs ok, 1 some URL failed, 2 usage error (nothing fetched), 130 interrupted.)";
@@ -82,9 +83,30 @@ void add_crawl_options(CLI::App& app, CrawlCommand& command) {
                    "Read URLs from FILE, one a line ('-': stdin); "
                    "blank lines and # comments are skipped")
         ->option_text("FILE");
-    app.add_option("-x,--xpath", command.xpaths, "XPath to evaluate on every page (repeatable)")
-        ->allow_extra_args(false)
-        ->option_text("XPATH");  // one value per -x: what follows is a URL
+    CLI::Option* xpath = app.add_option("-x,--xpath", command.xpaths,
+                                        "[NAME=]XPATH to evaluate on every page (repeatable)")
+                             ->allow_extra_args(false)  // one value per -x: what follows is a URL
+                             ->option_text("[NAME=]XPATH");
+    CLI::Option* css = app.add_option("-s,--css", command.css,
+                                      "[NAME=]CSS selector (parsel's: ::text, ::attr(NAME)), "
+                                      "compiled to XPath (repeatable)")
+                           ->allow_extra_args(false)
+                           ->option_text("[NAME=]SELECTOR");
+    // -x and -s fields keep their command-line order, interleaved.
+    app.parse_complete_callback([&app, &command, xpath, css] {
+        std::size_t next_xpath = 0, next_css = 0;
+        for (const CLI::Option* option : app.parse_order()) {
+            if (option == xpath && next_xpath < command.xpaths.size()) {
+                command.fields.push_back({command.xpaths[next_xpath++], false});
+            } else if (option == css && next_css < command.css.size()) {
+                command.fields.push_back({command.css[next_css++], true});
+            }
+        }
+    });
+    app.add_flag("--first", command.sink.first,
+                 "Keep only the first value of each field (jsonl: a string, or null)");
+    app.add_flag("--with-field", command.sink.with_field,
+                 "text: prefix each value with FIELD<TAB> (its NAME, or the expression)");
 
     app.add_option("-f,--format", command.sink.format, "Output format")
         ->transform(choices<Format>(
@@ -96,6 +118,15 @@ void add_crawl_options(CLI::App& app, CrawlCommand& command) {
            "--timeline", command.timeline,
            "Write the crawl's timeline to FILE.svg: one row per worker, one bar per request")
         ->option_text("FILE.svg");
+    app.add_option("--warc", command.warc.path,
+                   "Write every HTTP exchange (redirects and retries too) to FILE.warc.gz, "
+                   "WARC 1.1, one gzip member per record")
+        ->option_text("FILE.warc.gz");
+    app.add_option("--warc-max-size", command.warc.max_size,
+                   "Start a new WARC file past this size (suffixes: KiB, MiB, ...): "
+                   "FILE-00001.warc.gz, ...; 0: one file")
+        ->transform(CLI::AsSizeValue(false))
+        ->option_text("SIZE");
     app.add_flag("--with-url", command.sink.with_url, "text: prefix each value with URL<TAB>");
     app.add_flag("--ordered", command.sink.ordered, "Write records in input order");
     app.add_flag("--absolute", command.absolute,
@@ -147,7 +178,7 @@ void add_crawl_options(CLI::App& app, CrawlCommand& command) {
     app.add_option("--cookie", fetch.cookie, "Cookie header value, e.g. 'a=1; b=2'")
         ->option_text("'NAME=VALUE; ...'");
     app.add_flag("--compressed,!--no-compressed", fetch.compressed,
-                 "Ask for gzip/deflate and decode it (on by default)");
+                 "Ask for gzip, deflate, br and zstd, and decode them (on by default)");
     app.add_option("--retries", fetch.retries,
                    "Retries after a failed connection, a timeout, 429, 502, 503 or 504")
         ->check(CLI::Range(0, 100));

@@ -8,8 +8,10 @@
 #include <string>
 #include <vector>
 
+#include "cli/fields.hpp"
 #include "corocrawl/options.hpp"
 #include "corocrawl/sink.hpp"
+#include "sink/warc_writer.hpp"
 
 namespace corocrawl::cli {
 
@@ -17,9 +19,12 @@ struct CrawlCommand {
     CrawlOptions crawl;  // the library's options; their defaults are written there, once
     std::vector<std::string> urls;
     std::string input;
-    std::vector<std::string> xpaths;
+    std::vector<std::string> xpaths;    // -x, in order
+    std::vector<std::string> css;       // -s, in order
+    std::vector<FieldArgument> fields;  // both, in command-line order
     std::string output;
     std::string timeline;  // FILE.svg; empty: none
+    WarcOptions warc;
     SinkOptions sink;
     bool absolute = false;
     bool quiet = false;

@@ -156,6 +156,7 @@ libxml::CompiledExpression validate(const std::string& expression) {
 // over that thread's copies, which is safe since the old thread can no longer use them.
 struct XPathSet::Compiled {
     std::vector<std::string> expressions;
+    std::vector<std::string> keys;
     std::mutex mutex;
     std::unordered_map<std::thread::id, std::vector<libxml::CompiledExpression>> per_thread;
 
@@ -175,7 +176,15 @@ struct XPathSet::Compiled {
     }
 };
 
-XPathSet::XPathSet(std::vector<std::string> expressions) : compiled_(std::make_unique<Compiled>()) {
+XPathSet::XPathSet(std::vector<std::string> expressions)
+    : XPathSet(expressions, std::vector<std::string>(expressions)) {}
+
+XPathSet::XPathSet(std::vector<std::string> expressions, std::vector<std::string> keys)
+    : compiled_(std::make_unique<Compiled>()) {
+    if (keys.size() != expressions.size()) {
+        throw std::invalid_argument("XPathSet: one key per expression");
+    }
+    compiled_->keys = std::move(keys);
     libxml::initialise_once();
     std::vector<libxml::CompiledExpression> validated;
     validated.reserve(expressions.size());
@@ -191,6 +200,10 @@ XPathSet& XPathSet::operator=(XPathSet&&) noexcept = default;
 
 const std::vector<std::string>& XPathSet::expressions() const noexcept {
     return compiled_->expressions;
+}
+
+const std::vector<std::string>& XPathSet::keys() const noexcept {
+    return compiled_->keys;
 }
 
 std::vector<Extraction> XPathSet::extract(std::string_view body, std::string_view content_type,
@@ -212,8 +225,8 @@ std::vector<Extraction> XPathSet::extract(std::string_view body, std::string_vie
         const libxml::XPathObject result(xmlXPathCompiledEval(compiled[i].get(), context.get()));
         // What validation could not reach (an unknown function inside a predicate) or a
         // resource limit fails here: that expression gives no values, the page goes on.
-        extractions.push_back({expressions[i], result ? values_of(*result, base_url, absolute)
-                                                      : std::vector<std::string>{}});
+        extractions.push_back({compiled_->keys[i], result ? values_of(*result, base_url, absolute)
+                                                          : std::vector<std::string>{}});
     }
     return extractions;
 }

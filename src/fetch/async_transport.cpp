@@ -13,6 +13,7 @@
 
 #include "fetch/happy_eyeballs.hpp"
 #include "fetch/http_core.hpp"
+#include "fetch/response_reader.hpp"
 #include "fetch/tls.hpp"
 
 namespace corocrawl::fetch {
@@ -26,6 +27,14 @@ using namespace asio::experimental::awaitable_operators;
 
 // Errors come back as values, never as exceptions: the core decides what they mean.
 constexpr auto nothrow_awaitable = asio::as_tuple(asio::use_awaitable);
+
+constexpr std::size_t read_size = 64 * 1024;  // as Beast's http::read asks for at most
+
+std::string peer_address(const tcp::socket& socket) {
+    beast::error_code error;
+    const auto endpoint = socket.remote_endpoint(error);
+    return error ? std::string() : endpoint.address().to_string();
+}
 
 // Asks the proxy on `stream` for a tunnel to the URL; false (reported to the core) if refused.
 asio::awaitable<bool> open_tunnel(beast::tcp_stream& stream, Exchange& exchange) {
@@ -138,7 +147,7 @@ asio::awaitable<bool> exchange_over(Stream& stream, Exchange& exchange, const Se
                                     bool reused) {
     beast::get_lowest_layer(stream).expires_at(exchange.deadline());
     auto [write_error, written] =
-        co_await http::async_write(stream, send.request, nothrow_awaitable);
+        co_await asio::async_write(stream, asio::buffer(send.wire_request), nothrow_awaitable);
     if (write_error) {
         exchange.on_failure({write_error, Phase::write, reused, false});
         co_return false;
@@ -147,24 +156,33 @@ asio::awaitable<bool> exchange_over(Stream& stream, Exchange& exchange, const Se
     beast::flat_buffer buffer;
     ResponseParser parser;
     exchange.prepare(parser, send.request);
-    auto [header_error, header_bytes] =
-        co_await http::async_read_header(stream, buffer, parser, nothrow_awaitable);
-    if (header_error) {
-        exchange.on_failure({header_error, Phase::read, reused, parser.got_some()});
-        co_return false;
-    }
-    exchange.timings().first_byte = Clock::now();
-    auto [body_error, body_bytes] =
-        co_await http::async_read(stream, buffer, parser, nothrow_awaitable);
-    if (body_error) {
-        exchange.on_failure({body_error, Phase::read, reused, true});
-        co_return false;
+    ResponseReader reader(parser, exchange.keeps_wire_bytes());
+    bool header_seen = false;
+    while (!reader.done()) {
+        auto [error, read] =
+            co_await stream.async_read_some(buffer.prepare(read_size), nothrow_awaitable);
+        buffer.commit(read);
+        if (error == asio::error::eof) {
+            reader.end_of_stream(error);
+        } else if (!error) {
+            reader.parse(buffer, error);
+        }
+        if (!header_seen && reader.header_done()) {
+            header_seen = true;
+            exchange.timings().first_byte = Clock::now();
+        }
+        if (error) {
+            exchange.on_failure({error, Phase::read, reused, reader.got_some()});
+            co_return false;
+        }
     }
     exchange.timings().received = Clock::now();
 
     Response response = parser.release();
     const bool keep_alive = response.keep_alive();
-    exchange.on_response(std::move(response));
+    exchange.on_response(
+        std::move(response),
+        {peer_address(beast::get_lowest_layer(stream).socket()), reader.take_wire_bytes()});
     co_return keep_alive;
 }
 

@@ -3,6 +3,7 @@
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/stream_traits.hpp>
 #include <boost/beast/http/empty_body.hpp>
@@ -11,6 +12,7 @@
 
 #include "fetch/happy_eyeballs.hpp"
 #include "fetch/http_core.hpp"
+#include "fetch/response_reader.hpp"
 #include "fetch/tls.hpp"
 
 namespace corocrawl::fetch {
@@ -21,6 +23,14 @@ namespace beast = boost::beast;
 using tcp = asio::ip::tcp;
 using boost::system::error_code;
 using TlsStream = asio::ssl::stream<BlockingSocket>;
+
+constexpr std::size_t read_size = 64 * 1024;  // as Beast's http::read asks for at most
+
+std::string peer_address(const tcp::socket& socket) {
+    error_code error;
+    const auto endpoint = socket.remote_endpoint(error);
+    return error ? std::string() : endpoint.address().to_string();
+}
 
 // Connects to the first of `endpoints` that answers, Happy Eyeballs style (RFC 8305): families
 // interleaved, a new non-blocking connect every 250 ms (or as soon as every earlier one has
@@ -154,7 +164,7 @@ template <class Stream>
 bool exchange_over(Stream& stream, Exchange& exchange, const Send& send, bool reused) {
     error_code error;
     beast::get_lowest_layer(stream).expires_at(exchange.deadline());
-    http::write(stream, send.request, error);
+    asio::write(stream, asio::buffer(send.wire_request), error);
     if (error) {
         exchange.on_failure({error, Phase::write, reused, false});
         return false;
@@ -163,22 +173,32 @@ bool exchange_over(Stream& stream, Exchange& exchange, const Send& send, bool re
     beast::flat_buffer buffer;
     ResponseParser parser;
     exchange.prepare(parser, send.request);
-    http::read_header(stream, buffer, parser, error);
-    if (error) {
-        exchange.on_failure({error, Phase::read, reused, parser.got_some()});
-        return false;
-    }
-    exchange.timings().first_byte = Clock::now();
-    http::read(stream, buffer, parser, error);
-    if (error) {
-        exchange.on_failure({error, Phase::read, reused, true});
-        return false;
+    ResponseReader reader(parser, exchange.keeps_wire_bytes());
+    bool header_seen = false;
+    while (!reader.done()) {
+        const std::size_t read = stream.read_some(buffer.prepare(read_size), error);
+        buffer.commit(read);
+        if (error == asio::error::eof) {
+            reader.end_of_stream(error);
+        } else if (!error) {
+            reader.parse(buffer, error);
+        }
+        if (!header_seen && reader.header_done()) {
+            header_seen = true;
+            exchange.timings().first_byte = Clock::now();
+        }
+        if (error) {
+            exchange.on_failure({error, Phase::read, reused, reader.got_some()});
+            return false;
+        }
     }
     exchange.timings().received = Clock::now();
 
     Response response = parser.release();
     const bool keep_alive = response.keep_alive();
-    exchange.on_response(std::move(response));
+    exchange.on_response(
+        std::move(response),
+        {peer_address(beast::get_lowest_layer(stream).socket()), reader.take_wire_bytes()});
     return keep_alive;
 }
 

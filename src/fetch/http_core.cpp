@@ -4,6 +4,8 @@
 #include <boost/asio/ssl/error.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/http/error.hpp>
+#include <boost/beast/http/write.hpp>
+#include <sstream>
 
 #include "fetch/body_decoder.hpp"
 #include "fetch/proxy_policy.hpp"
@@ -104,7 +106,7 @@ void Exchange::start_request(Url url, http::verb method, bool with_body) {
                                               ? "corocrawl/" + std::string(version())
                                               : options_.user_agent);
     request_.set(http::field::accept, "*/*");
-    if (options_.compressed) request_.set(http::field::accept_encoding, "gzip, deflate");
+    if (options_.compressed) request_.set(http::field::accept_encoding, supported_encodings);
     if (!options_.cookie.empty()) request_.set(http::field::cookie, options_.cookie);
     if (with_body && options_.body) {
         request_.set(http::field::content_type, "application/x-www-form-urlencoded");
@@ -120,6 +122,9 @@ void Exchange::start_request(Url url, http::verb method, bool with_body) {
     }
     if (!with_body) request_.erase(http::field::content_type);
     request_.prepare_payload();
+    std::ostringstream wire;  // Beast's serializer: the bytes http::write would send
+    wire << request_;
+    wire_request_ = std::move(wire).str();
 
     result_.final_url = url_.text;
     result_.attempts = 0;
@@ -137,7 +142,11 @@ Action Exchange::next() {
     }
     ++result_.attempts;
     const bool fresh = std::exchange(fresh_connection_, false);
-    return Send{url_, request_, proxy_ ? &*proxy_ : nullptr, connection_key_, fresh};
+    if (options_.keep_wire_bytes) {
+        result_.exchanges.push_back(
+            {url_.text, {}, std::chrono::system_clock::now(), wire_request_, {}, {}});
+    }
+    return Send{url_, request_, proxy_ ? &*proxy_ : nullptr, connection_key_, fresh, wire_request_};
 }
 
 Request Exchange::tunnel_request() const {
@@ -171,7 +180,13 @@ bool Exchange::retry(std::optional<std::chrono::milliseconds> server_asked) {
     return true;
 }
 
-void Exchange::on_response(Response&& response) {
+void Exchange::on_response(Response&& response, WireBytes wire) {
+    if (options_.keep_wire_bytes && !result_.exchanges.empty()) {
+        auto& exchange = result_.exchanges.back();
+        exchange.ip_address = std::move(wire.peer_address);
+        exchange.response = std::move(wire.response);
+        exchange.payload = response.body();  // before decode_body takes it
+    }
     const unsigned status = response.result_int();
     if (is_retryable_status(status)) {
         const auto asked = parse_retry_after(response[http::field::retry_after]);
@@ -246,6 +261,8 @@ void Exchange::on_failure(const Failure& failure) {
         (failure.phase == Phase::write || failure.phase == Phase::read)) {
         --result_.attempts;
         fresh_connection_ = true;
+        // Nothing answered it, and the same request goes out again: not an exchange to record.
+        if (options_.keep_wire_bytes && !result_.exchanges.empty()) result_.exchanges.pop_back();
         return;
     }
     Error error = classify(failure);

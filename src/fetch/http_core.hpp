@@ -45,7 +45,8 @@ struct Send {
     // Connections are pooled and reused under this key. A copy: following a redirect changes the
     // exchange's key before the transport gives the connection back under the old one.
     const std::string connection_key;
-    bool fresh_connection;  // do not take a pooled connection (the last one was stale)
+    bool fresh_connection;            // do not take a pooled connection (the last one was stale)
+    const std::string& wire_request;  // `request` serialised: the bytes to write
 
     bool tunnelled() const noexcept { return proxy && url.is_https(); }
 };
@@ -58,6 +59,12 @@ using Action = std::variant<Send, Wait, Finished>;
 
 // Where in an exchange a transport failed: the same error code means different things there.
 enum class Phase { resolve, connect, tunnel, handshake, write, read };
+
+// What a transport knows of a response beyond the parsed message: for WARC.
+struct WireBytes {
+    std::string peer_address;  // the remote IP address
+    std::string response;      // what the parser consumed (Exchange::keeps_wire_bytes() only)
+};
 
 // A transport's failure, as the core needs to know it.
 struct Failure {
@@ -75,7 +82,9 @@ class Exchange {
     Action next();
     // Sets the parser's limits for the response to `request`.
     void prepare(ResponseParser& parser, const Request& request) const;
-    void on_response(Response&& response);
+    void on_response(Response&& response, WireBytes wire = {});
+    // Whether transports should keep the response's raw bytes for on_response.
+    bool keeps_wire_bytes() const noexcept { return options_.keep_wire_bytes; }
     void on_failure(const Failure& failure);
 
     // For a tunnelled Send: the CONNECT request to write to the proxy, and whether its answer
@@ -106,6 +115,7 @@ class Exchange {
     std::optional<Url> proxy_;
     std::string connection_key_;
     Request request_;
+    std::string wire_request_;       // request_ as it is written
     std::set<std::string> visited_;  // URLs already requested, to detect redirect loops
     int redirects_ = 0;
     std::optional<std::chrono::milliseconds> wait_;  // before the next attempt

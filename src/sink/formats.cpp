@@ -4,6 +4,7 @@
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
+#include <span>
 
 namespace corocrawl::formats {
 namespace {
@@ -51,6 +52,12 @@ std::string status_or_error_kind(const Result& result) {
     return std::to_string(result.status);
 }
 
+// The values a record shows: all of them, or with --first only the first.
+std::span<const std::string> kept_values(const Extraction& extraction, const SinkOptions& options) {
+    const std::span<const std::string> values(extraction.values);
+    return options.first ? values.first(std::min<std::size_t>(values.size(), 1)) : values;
+}
+
 std::string format_text(const Result& result, const SinkOptions& options) {
     std::string output;
     if (!options.extracting) {
@@ -59,8 +66,12 @@ std::string format_text(const Result& result, const SinkOptions& options) {
     const std::string url_prefix =
         options.with_url ? escape_control_characters(result.url) + "\t" : std::string();
     for (const Extraction& extraction : result.extractions) {
-        for (const std::string& value : extraction.values) {
+        for (const std::string& value : kept_values(extraction, options)) {
             output += url_prefix;
+            if (options.with_field) {
+                output += escape_control_characters(extraction.expression);
+                output += '\t';
+            }
             output += escape_control_characters(value);
             output += '\n';
         }
@@ -68,15 +79,15 @@ std::string format_text(const Result& result, const SinkOptions& options) {
     return output;
 }
 
-std::string csv_row(std::string_view url, std::string_view xpath, std::string_view value) {
-    return csv_field(url) + "," + csv_field(xpath) + "," + csv_field(value) + "\r\n";
+std::string csv_row(std::string_view url, std::string_view field, std::string_view value) {
+    return csv_field(url) + "," + csv_field(field) + "," + csv_field(value) + "\r\n";
 }
 
 std::string format_csv(const Result& result, const SinkOptions& options) {
     if (!options.extracting) return csv_row(result.url, "", status_or_error_kind(result));
     std::string output;
     for (const Extraction& extraction : result.extractions) {
-        for (const std::string& value : extraction.values) {
+        for (const std::string& value : kept_values(extraction, options)) {
             output += csv_row(result.url, extraction.expression, value);
         }
     }
@@ -87,7 +98,7 @@ boost::json::string json_string(std::string_view text) {
     return boost::json::string(valid_utf8(text));
 }
 
-std::string format_jsonl(const Result& result) {
+std::string format_jsonl(const Result& result, const SinkOptions& options) {
     boost::json::object record;  // keeps insertion order: the documented key order
     record["url"] = json_string(result.url);
     record["final_url"] = json_string(result.final_url);
@@ -99,9 +110,16 @@ std::string format_jsonl(const Result& result) {
     boost::json::object results;
     if (result.ok()) {
         for (const Extraction& extraction : result.extractions) {
-            boost::json::array values;
-            values.reserve(extraction.values.size());
-            for (const std::string& value : extraction.values) values.push_back(json_string(value));
+            boost::json::value values;
+            if (options.first) {
+                // One title per page: a string, or null when the page had none.
+                if (!extraction.values.empty()) values = json_string(extraction.values.front());
+            } else {
+                auto& array = values.emplace_array();
+                array.reserve(extraction.values.size());
+                for (const std::string& value : extraction.values)
+                    array.push_back(json_string(value));
+            }
             // The same expression given twice yields the same values: the first one stands.
             results.emplace(valid_utf8(extraction.expression), std::move(values));
         }
@@ -127,7 +145,7 @@ std::string format_output(const Result& result, const SinkOptions& options) {
         case Format::csv:
             return format_csv(result, options);
         case Format::jsonl:
-            return format_jsonl(result);
+            return format_jsonl(result, options);
     }
     return {};
 }

@@ -1,9 +1,14 @@
 // Fuzz target: the response decoding core (src/fetch/http_core, body_decoder, extract/charset).
 //
+// Besides, the whole input goes straight through each body decoder (gzip, deflate, br, zstd) as a
+// compressed body: whatever the bytes, a decoder returns a body within the bound or a decode or
+// body_too_large error.
+//
 // Input: the bytes a server sends on one connection, possibly several responses back to back.
 // One Exchange for a fixed GET is driven the way the transports drive it: each Send reads the
-// next response from the remaining bytes through Beast's parser with the limits the core sets
-// (Exchange::prepare), and the core decides redirects, retries, decoding and the error kind.
+// next response from the remaining bytes through the transports' ResponseReader with the limits
+// the core sets (Exchange::prepare), and the core decides redirects, retries, decoding and the
+// error kind. The wire bytes kept for WARC must be exactly the bytes the reader consumed.
 // Then the body's charset is detected as the XPath extraction would.
 #include <boost/asio/buffer.hpp>
 #include <boost/beast/http/error.hpp>
@@ -14,7 +19,9 @@
 #include <variant>
 
 #include "extract/charset.hpp"
+#include "fetch/body_decoder.hpp"
 #include "fetch/http_core.hpp"
+#include "fetch/response_reader.hpp"
 #include "fuzz_check.hpp"
 
 namespace {
@@ -30,6 +37,7 @@ corocrawl::FetchOptions fuzz_options() {
     options.max_header = 16 * 1024;
     options.max_redirects = 5;
     options.retries = 2;
+    options.keep_wire_bytes = true;
     return options;
 }
 
@@ -40,29 +48,27 @@ bool read_response(corocrawl::fetch::Exchange& exchange, const corocrawl::fetch:
                    std::string_view& bytes, bool reused) {
     corocrawl::fetch::ResponseParser parser;
     exchange.prepare(parser, send.request);
-    parser.eager(true);
+    corocrawl::fetch::ResponseReader reader(parser, exchange.keeps_wire_bytes());
+    boost::beast::flat_buffer buffer;
+    const auto copied = boost::asio::buffer_copy(buffer.prepare(bytes.size()),
+                                                 boost::asio::buffer(bytes.data(), bytes.size()));
+    buffer.commit(copied);
     boost::system::error_code error;
-    while (!parser.is_done()) {
-        error = {};
-        const std::size_t used = parser.put(boost::asio::buffer(bytes.data(), bytes.size()), error);
-        bytes.remove_prefix(used);
-        if (parser.is_done() || (error && error != http::error::need_more)) break;
-        if (used == 0) {  // what is left does not complete the message: the peer closes here
-            if (parser.got_some()) {
-                parser.put_eof(error);
-            } else {
-                error = http::error::end_of_stream;
-            }
-            break;
-        }
-    }
+    reader.parse(buffer, error);
+    // What is left does not complete the message: the peer closes here.
+    if (!error && !reader.done()) reader.end_of_stream(error);
+    const std::size_t consumed = bytes.size() - buffer.size();
+    const std::string_view consumed_bytes = bytes.substr(0, consumed);
+    bytes.remove_prefix(consumed);
     if (error) {
-        exchange.on_failure({error, corocrawl::fetch::Phase::read, reused, parser.got_some()});
+        exchange.on_failure({error, corocrawl::fetch::Phase::read, reused, reader.got_some()});
         return false;
     }
+    auto wire = reader.take_wire_bytes();
+    check(wire == consumed_bytes, "the wire bytes are the bytes the response was parsed from");
     auto response = parser.release();
     const bool keep_alive = response.keep_alive();
-    exchange.on_response(std::move(response));
+    exchange.on_response(std::move(response), {"192.0.2.1", std::move(wire)});
     return keep_alive;
 }
 
@@ -107,6 +113,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const corocrawl::Result result = exchange.take_result();
 
     check(result.attempts >= 1, "at least one request was sent");
+    check(!result.exchanges.empty(), "every request sent is an exchange kept");
+    for (const auto& wire : result.exchanges) {
+        check(wire.request.starts_with("GET "), "the request bytes are the request", wire.request);
+        check(wire.response.size() <= input.size(), "no more response bytes than were received");
+    }
     check(result.bytes <= input.size(), "no more body bytes than were received");
     if (result.error) {
         check(is_response_error(result.error->kind), "the error is one a response can cause",
@@ -127,5 +138,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     check(known_encoding(charset.encoding) || charset.encoding == "UTF-16BE",
           "the charset is a supported one, from a byte-order mark or UTF-8", charset.encoding);
     check(charset.bom_length <= result.body.size(), "the byte-order mark is inside the body");
+
+    for (const std::string_view encoding : {"gzip", "deflate", "br", "zstd"}) {
+        const auto decoded = corocrawl::fetch::decode_body(std::string(input), encoding, 64 * 1024);
+        if (const auto* error = std::get_if<corocrawl::Error>(&decoded)) {
+            check(error->kind == ErrorKind::decode || error->kind == ErrorKind::body_too_large,
+                  "a body decoder fails only as decode or body_too_large", error->message);
+        } else {
+            check(std::get<std::string>(decoded).size() <= 64 * 1024,
+                  "a decoded body is within the bound", encoding);
+        }
+    }
     return 0;
 }

@@ -21,6 +21,11 @@ struct DocumentDeleter {
 };
 using Document = std::unique_ptr<xmlDoc, DocumentDeleter>;
 
+struct ParserContextDeleter {
+    void operator()(htmlParserCtxt* context) const noexcept { htmlFreeParserCtxt(context); }
+};
+using ParserContext = std::unique_ptr<htmlParserCtxt, ParserContextDeleter>;
+
 struct XPathContextDeleter {
     void operator()(xmlXPathContext* context) const noexcept { xmlXPathFreeContext(context); }
 };

@@ -65,23 +65,43 @@ libxml::CompiledExpression compile(const std::string& expression) {
     return compiled;
 }
 
-// Parses the body as HTML in its detected charset; libxml2 hands back UTF-8 text.
-libxml::Document parse_html(std::string_view body, std::string_view content_type) {
-    const charset::DetectedCharset charset =
-        charset::detect_charset(body, content_type, libxml::supports_encoding);
-    body.remove_prefix(charset.bom_length);
-    const std::optional<std::string> utf8 = charset::to_valid_utf8(body, charset.encoding);
-    if (utf8) body = *utf8;
-    const char* encoding = utf8 ? "UTF-8" : charset.encoding.c_str();
-    // htmlReadMemory takes an int length; bodies are capped far below that by the fetcher.
-    const int length = static_cast<int>(std::min<std::size_t>(body.size(), INT_MAX));
-    libxml::Document document(
-        htmlReadMemory(body.data(), length, nullptr, encoding, html_parse_options));
-    // An empty body yields no document; an empty one keeps count() at "0" and string() at "".
-    if (!document) document.reset(htmlNewDocNoDtD(nullptr, nullptr));
-    if (!document) throw std::bad_alloc();
-    return document;
-}
+// What one thread reuses from page to page: making a parser context (with its dictionary of
+// names) and an XPath context (which registers every XPath function in a hash) per page cost
+// more than parsing a small page does.
+struct PageParser {
+    // A context's dictionary keeps every element and attribute name it has seen; a thread that
+    // parses hostile pages full of made-up names starts a fresh one past this many.
+    static constexpr std::size_t max_dictionary_names = 100'000;
+
+    libxml::ParserContext parser;
+    libxml::XPathContext xpath{xmlXPathNewContext(nullptr)};
+
+    PageParser() {
+        if (!xpath) throw std::bad_alloc();
+    }
+
+    // Parses the body as HTML in its detected charset; libxml2 hands back UTF-8 text.
+    libxml::Document parse(std::string_view body, std::string_view content_type) {
+        const charset::DetectedCharset charset =
+            charset::detect_charset(body, content_type, libxml::supports_encoding);
+        body.remove_prefix(charset.bom_length);
+        const std::optional<std::string> utf8 = charset::to_valid_utf8(body, charset.encoding);
+        if (utf8) body = *utf8;
+        const char* encoding = utf8 ? "UTF-8" : charset.encoding.c_str();
+        if (!parser || static_cast<std::size_t>(xmlDictSize(parser->dict)) > max_dictionary_names) {
+            parser.reset(htmlNewParserCtxt());
+            if (!parser) throw std::bad_alloc();
+        }
+        // htmlCtxtReadMemory takes an int length; bodies are capped far below that by the fetcher.
+        const int length = static_cast<int>(std::min<std::size_t>(body.size(), INT_MAX));
+        libxml::Document document(htmlCtxtReadMemory(parser.get(), body.data(), length, nullptr,
+                                                     encoding, html_parse_options));
+        // An empty body yields no document; an empty one keeps count() at "0" and string() at "".
+        if (!document) document.reset(htmlNewDocNoDtD(nullptr, nullptr));
+        if (!document) throw std::bad_alloc();
+        return document;
+    }
+};
 
 // One string per node: an attribute's value, a text or comment node's content, an element's
 // text content.
@@ -155,12 +175,18 @@ libxml::CompiledExpression validate(const std::string& expression) {
 // strings; copies live as long as the set. A thread id reused after its thread ended takes
 // over that thread's copies, which is safe since the old thread can no longer use them.
 struct XPathSet::Compiled {
+    // What each extracting thread has of its own: its copies of the expressions and its parser.
+    struct ForThread {
+        std::vector<libxml::CompiledExpression> expressions;
+        PageParser page;
+    };
+
     std::vector<std::string> expressions;
     std::vector<std::string> keys;
     std::mutex mutex;
-    std::unordered_map<std::thread::id, std::vector<libxml::CompiledExpression>> per_thread;
+    std::unordered_map<std::thread::id, ForThread> per_thread;
 
-    const std::vector<libxml::CompiledExpression>& for_this_thread() {
+    ForThread& for_this_thread() {
         const std::thread::id self = std::this_thread::get_id();
         {
             const std::lock_guard lock(mutex);
@@ -168,11 +194,13 @@ struct XPathSet::Compiled {
                 return found->second;  // map values keep their address across rehashing
             }
         }
-        std::vector<libxml::CompiledExpression> copies;  // compiled outside the lock
-        copies.reserve(expressions.size());
-        for (const std::string& expression : expressions) copies.push_back(compile(expression));
+        ForThread mine;  // compiled outside the lock
+        mine.expressions.reserve(expressions.size());
+        for (const std::string& expression : expressions) {
+            mine.expressions.push_back(compile(expression));
+        }
         const std::lock_guard lock(mutex);
-        return per_thread.emplace(self, std::move(copies)).first->second;
+        return per_thread.emplace(self, std::move(mine)).first->second;
     }
 };
 
@@ -191,7 +219,8 @@ XPathSet::XPathSet(std::vector<std::string> expressions, std::vector<std::string
     for (const std::string& expression : expressions) validated.push_back(validate(expression));
     compiled_->expressions = std::move(expressions);
     // The constructing thread keeps the copies it validated.
-    compiled_->per_thread.emplace(std::this_thread::get_id(), std::move(validated));
+    compiled_->per_thread.emplace(std::this_thread::get_id(),
+                                  Compiled::ForThread{std::move(validated), {}});
 }
 
 XPathSet::~XPathSet() = default;
@@ -211,23 +240,26 @@ std::vector<Extraction> XPathSet::extract(std::string_view body, std::string_vie
     const std::vector<std::string>& expressions = compiled_->expressions;
     if (expressions.empty()) return {};
     const libxml::ScopedErrorHandler quiet;
-    const std::vector<libxml::CompiledExpression>& compiled = compiled_->for_this_thread();
+    Compiled::ForThread& mine = compiled_->for_this_thread();
+    const std::vector<libxml::CompiledExpression>& compiled = mine.expressions;
 
-    const libxml::Document document = parse_html(body, content_type);
-    const libxml::XPathContext context(xmlXPathNewContext(document.get()));
-    if (!context) throw std::bad_alloc();
+    const libxml::Document document = mine.page.parse(body, content_type);
+    xmlXPathContext* context = mine.page.xpath.get();
+    context->doc = document.get();
 
     std::vector<Extraction> extractions;
     extractions.reserve(expressions.size());
     for (std::size_t i = 0; i < expressions.size(); ++i) {
         // Relative expressions start at the document, as in lxml's doc.xpath().
         context->node = reinterpret_cast<xmlNode*>(document.get());
-        const libxml::XPathObject result(xmlXPathCompiledEval(compiled[i].get(), context.get()));
+        const libxml::XPathObject result(xmlXPathCompiledEval(compiled[i].get(), context));
         // What validation could not reach (an unknown function inside a predicate) or a
         // resource limit fails here: that expression gives no values, the page goes on.
         extractions.push_back({compiled_->keys[i], result ? values_of(*result, base_url, absolute)
                                                           : std::vector<std::string>{}});
     }
+    context->doc = nullptr;  // the document goes now; the context waits for the next one
+    context->node = nullptr;
     return extractions;
 }
 

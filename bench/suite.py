@@ -499,6 +499,30 @@ class Suite:
             self.target(f"async ≥ 0.4 × wrk ({server_name})", f"{r:.2f} × wrk", r >= 0.4,
                         f"{r / 0.4 - 1:+.0%}")
 
+    def wall_rows(self, clients, url_file, n, text, pages_per_s=False):
+        """Runs each client over `url_file` (n URLs) and appends a table row to `text`: wall s,
+        [pages/s,] peak RSS MiB. Returns {client name: median wall s} of those that worked."""
+        walls = {}
+        for client in clients:
+            rss = Figure()
+
+            def one():
+                run = run_client(client, url_file, n, self.log)
+                rss.values.append(run.peak_rss_kib / 1024)
+                return run.wall_s
+
+            try:
+                wall = self.figure(one)
+            except CheckFailed as error:
+                dashes = "| – | – |" if pages_per_s else "| – |"
+                text.append(f"| {client.name} | failed: {self.client_failed(client, error)} "
+                            + dashes)
+                continue
+            walls[client.name] = wall.median
+            rate = f" {n / wall.median:,.0f} |" if pages_per_s else ""
+            text.append(f"| {client.name} | {wall.text(3)} |{rate} {rss.text(1)} |")
+        return walls
+
     def pool_does_not_beat_async(self, scenario, async_s, pool_s):
         """No scenario where pool beats async by more than noise (5 %): times in seconds."""
         r = pool_s / async_s
@@ -639,23 +663,7 @@ class Suite:
                                        certificate, "-w", "%{http_code}\\n", "-K",
                                        curl_config_file(self.scratch, urls)],
                                       counts="statuses"))
-            for client in clients:
-                rss = Figure()
-
-                def one():
-                    run = run_client(client, url_file, n, self.log)
-                    rss.values.append(run.peak_rss_kib / 1024)
-                    return run.wall_s
-
-                try:
-                    wall = self.figure(one)
-                except CheckFailed as error:
-                    text.append(f"| {client.name} | failed: {self.client_failed(client, error)} "
-                                "| – | – |")
-                    continue
-                walls[client.name] = wall.median
-                text.append(f"| {client.name} | {wall.text(3)} | {n / wall.median:,.0f} | "
-                            f"{rss.text(1)} |")
+            walls = self.wall_rows(clients, url_file, n, text, pages_per_s=True)
         self.sections.append("\n".join(text) + "\n")
         ours = walls.get("corocrawl async, defaults")
         if s is FULL and ours:
@@ -718,22 +726,7 @@ class Suite:
             if self.has["aiohttp"] and system_resolver(["true"]):
                 peer = aiohttp_client("aiohttp + lxml, shared session, semaphore 100", 100)
                 clients.append(Client(peer.name, system_resolver(peer.argv)))
-            for client in clients:
-                rss = Figure()
-
-                def one():
-                    run = run_client(client, url_file, n, self.log)
-                    rss.values.append(run.peak_rss_kib / 1024)
-                    return run.wall_s
-
-                try:
-                    wall = self.figure(one)
-                except CheckFailed as error:
-                    text.append(f"| {client.name} | failed: {self.client_failed(client, error)} "
-                                "| – |")
-                    continue
-                walls[client.name] = wall.median
-                text.append(f"| {client.name} | {wall.text(3)} | {rss.text(1)} |")
+            walls = self.wall_rows(clients, url_file, n, text)
         finally:
             stop(process)
         self.sections.append("\n".join(text) + "\n")

@@ -28,8 +28,6 @@ using namespace asio::experimental::awaitable_operators;
 // Errors come back as values, never as exceptions: the core decides what they mean.
 constexpr auto nothrow_awaitable = asio::as_tuple(asio::use_awaitable);
 
-constexpr std::size_t read_size = 64 * 1024;  // as Beast's http::read asks for at most
-
 std::string peer_address(const tcp::socket& socket) {
     beast::error_code error;
     const auto endpoint = socket.remote_endpoint(error);
@@ -143,47 +141,18 @@ asio::awaitable<std::optional<AsyncConnection>> connect(Exchange& exchange, cons
 
 // Writes the request and reads the response on `stream`; true when the connection may be kept.
 template <class Stream>
-asio::awaitable<bool> exchange_over(Stream& stream, Exchange& exchange, const Send& send,
-                                    bool reused) {
-    beast::get_lowest_layer(stream).expires_at(exchange.deadline());
+asio::awaitable<bool> exchange_over(Stream& stream, RoundTrip& trip) {
+    beast::get_lowest_layer(stream).expires_at(trip.deadline());
     auto [write_error, written] =
-        co_await asio::async_write(stream, asio::buffer(send.wire_request), nothrow_awaitable);
-    if (write_error) {
-        exchange.on_failure({write_error, Phase::write, reused, false});
-        co_return false;
+        co_await asio::async_write(stream, trip.request_bytes(), nothrow_awaitable);
+    if (!trip.on_written(write_error)) co_return false;
+    for (;;) {
+        auto [error, read] = co_await stream.async_read_some(trip.read_buffer(), nothrow_awaitable);
+        const auto next = trip.on_read(read, error);
+        if (next == RoundTrip::Next::failed) co_return false;
+        if (next == RoundTrip::Next::done) break;
     }
-
-    beast::flat_buffer buffer;
-    ResponseParser parser;
-    exchange.prepare(parser, send.request);
-    ResponseReader reader(parser, exchange.keeps_wire_bytes());
-    bool header_seen = false;
-    while (!reader.done()) {
-        auto [error, read] =
-            co_await stream.async_read_some(buffer.prepare(read_size), nothrow_awaitable);
-        buffer.commit(read);
-        if (error == asio::error::eof) {
-            reader.end_of_stream(error);
-        } else if (!error) {
-            reader.parse(buffer, error);
-        }
-        if (!header_seen && reader.header_done()) {
-            header_seen = true;
-            exchange.timings().first_byte = Clock::now();
-        }
-        if (error) {
-            exchange.on_failure({error, Phase::read, reused, reader.got_some()});
-            co_return false;
-        }
-    }
-    exchange.timings().received = Clock::now();
-
-    Response response = parser.release();
-    const bool keep_alive = response.keep_alive();
-    exchange.on_response(
-        std::move(response),
-        {peer_address(beast::get_lowest_layer(stream).socket()), reader.take_wire_bytes()});
-    co_return keep_alive;
+    co_return trip.finish(peer_address(beast::get_lowest_layer(stream).socket()));
 }
 
 // One request and its response on a pooled or new connection; the outcome goes to the core.
@@ -198,9 +167,10 @@ asio::awaitable<void> send_and_receive(Exchange& exchange, const Send& send,
         connection.emplace(std::move(*connected));
     }
     exchange.timings().connected = Clock::now();
+    RoundTrip trip(exchange, send, reused);
 
-    const bool keep_alive = co_await std::visit(
-        [&](auto& stream) { return exchange_over(stream, exchange, send, reused); }, *connection);
+    const bool keep_alive =
+        co_await std::visit([&](auto& stream) { return exchange_over(stream, trip); }, *connection);
     if (keep_alive) {
         std::visit([](auto& stream) { beast::get_lowest_layer(stream).expires_never(); },
                    *connection);

@@ -24,8 +24,6 @@ using tcp = asio::ip::tcp;
 using boost::system::error_code;
 using TlsStream = asio::ssl::stream<BlockingSocket>;
 
-constexpr std::size_t read_size = 64 * 1024;  // as Beast's http::read asks for at most
-
 std::string peer_address(const tcp::socket& socket) {
     error_code error;
     const auto endpoint = socket.remote_endpoint(error);
@@ -161,45 +159,18 @@ std::optional<BlockingConnection> connect(Exchange& exchange, const Send& send,
 
 // Writes the request and reads the response on `stream`; true when the connection may be kept.
 template <class Stream>
-bool exchange_over(Stream& stream, Exchange& exchange, const Send& send, bool reused) {
+bool exchange_over(Stream& stream, RoundTrip& trip) {
+    beast::get_lowest_layer(stream).expires_at(trip.deadline());
     error_code error;
-    beast::get_lowest_layer(stream).expires_at(exchange.deadline());
-    asio::write(stream, asio::buffer(send.wire_request), error);
-    if (error) {
-        exchange.on_failure({error, Phase::write, reused, false});
-        return false;
+    asio::write(stream, trip.request_bytes(), error);
+    if (!trip.on_written(error)) return false;
+    for (;;) {
+        const std::size_t read = stream.read_some(trip.read_buffer(), error);
+        const auto next = trip.on_read(read, error);
+        if (next == RoundTrip::Next::failed) return false;
+        if (next == RoundTrip::Next::done) break;
     }
-
-    beast::flat_buffer buffer;
-    ResponseParser parser;
-    exchange.prepare(parser, send.request);
-    ResponseReader reader(parser, exchange.keeps_wire_bytes());
-    bool header_seen = false;
-    while (!reader.done()) {
-        const std::size_t read = stream.read_some(buffer.prepare(read_size), error);
-        buffer.commit(read);
-        if (error == asio::error::eof) {
-            reader.end_of_stream(error);
-        } else if (!error) {
-            reader.parse(buffer, error);
-        }
-        if (!header_seen && reader.header_done()) {
-            header_seen = true;
-            exchange.timings().first_byte = Clock::now();
-        }
-        if (error) {
-            exchange.on_failure({error, Phase::read, reused, reader.got_some()});
-            return false;
-        }
-    }
-    exchange.timings().received = Clock::now();
-
-    Response response = parser.release();
-    const bool keep_alive = response.keep_alive();
-    exchange.on_response(
-        std::move(response),
-        {peer_address(beast::get_lowest_layer(stream).socket()), reader.take_wire_bytes()});
-    return keep_alive;
+    return trip.finish(peer_address(beast::get_lowest_layer(stream).socket()));
 }
 
 // One request and its response on a pooled or new connection; the outcome goes to the core.
@@ -213,9 +184,10 @@ void send_and_receive(Exchange& exchange, const Send& send, BlockingContext& con
         connection.emplace(std::move(*connected));
     }
     exchange.timings().connected = Clock::now();
+    RoundTrip trip(exchange, send, reused);
 
-    const bool keep_alive = std::visit(
-        [&](auto& stream) { return exchange_over(stream, exchange, send, reused); }, *connection);
+    const bool keep_alive =
+        std::visit([&](auto& stream) { return exchange_over(stream, trip); }, *connection);
     if (keep_alive) {
         std::visit([](auto& stream) { beast::get_lowest_layer(stream).expires_never(); },
                    *connection);

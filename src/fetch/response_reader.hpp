@@ -1,8 +1,8 @@
-// Feeds what a transport reads to the response parser, and keeps a copy of exactly the bytes the
-// parser consumed when asked to: the response as it was on the wire, before any decoding (for
-// WARC). Sans-IO: both transports read, this decides what the bytes were.
+// One request's round trip on a connection, as both transports drive it, and the reader under
+// it. Sans-IO: the transports write and read; this decides what each write and read meant.
 #pragma once
 
+#include <boost/asio/buffer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/system/error_code.hpp>
 #include <cstddef>
@@ -13,6 +13,9 @@
 
 namespace corocrawl::fetch {
 
+// Feeds what a transport reads to the response parser, and keeps a copy of exactly the bytes the
+// parser consumed when asked to: the response as it was on the wire, before any decoding (for
+// WARC).
 class ResponseReader {
   public:
     ResponseReader(ResponseParser& parser, bool keep_wire_bytes)
@@ -36,6 +39,42 @@ class ResponseReader {
     ResponseParser& parser_;
     bool keep_;
     std::string wire_;
+};
+
+// A transport writes request_bytes(), reports the write to on_written(), then reads into
+// read_buffer() and reports each read to on_read() until it answers `done` or `failed`, and for
+// `done` calls finish(). Failures are reported to the exchange here, with the phase they
+// happened in; the first byte's time is taken here.
+class RoundTrip {
+  public:
+    enum class Next { read, done, failed };
+
+    RoundTrip(Exchange& exchange, const Send& send, bool reused);
+
+    boost::asio::const_buffer request_bytes() const noexcept {
+        return boost::asio::buffer(send_.wire_request);
+    }
+    // Every wait of the round trip ends by then.
+    Clock::time_point deadline() const noexcept { return exchange_.deadline(); }
+    // False when the write failed (reported).
+    bool on_written(const boost::system::error_code& error);
+
+    boost::asio::mutable_buffer read_buffer() { return buffer_.prepare(read_size); }
+    Next on_read(std::size_t bytes, boost::system::error_code error);
+
+    // Hands the response to the exchange; true when the connection may be kept for another.
+    bool finish(std::string peer_address);
+
+  private:
+    static constexpr std::size_t read_size = 64 * 1024;  // as Beast's http::read asks for at most
+
+    Exchange& exchange_;
+    const Send& send_;
+    bool reused_;
+    boost::beast::flat_buffer buffer_;
+    ResponseParser parser_;
+    ResponseReader reader_;
+    bool header_seen_ = false;
 };
 
 }  // namespace corocrawl::fetch

@@ -56,15 +56,17 @@ set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
 set(CPACK_PACKAGE_VENDOR "the corocrawl authors")
 set(CPACK_PACKAGE_CONTACT "The corocrawl authors <corocrawl@users.noreply.github.com>")
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "fast asynchronous web crawler with XPath and CSS extraction")
-set(CPACK_PACKAGE_DESCRIPTION
-    "corocrawl fetches URLs (arguments, a file or stdin) concurrently, runs XPath expressions\n"
-    "and CSS selectors on each page as it completes, and prints the results as text, JSON\n"
-    "Lines or CSV, or records every exchange as WARC. One flag switches how it waits: C++20\n"
-    "coroutines, a pool of threads, or one request after another.\n"
-    "\n"
-    "The package holds the corocrawl command (with its bundled test server and benchmark),\n"
-    "its man page and bash and zsh completions, and the static library with its headers and\n"
-    "CMake package (find_package(corocrawl)).")
+# One string (several would be a CMake list, joined by ';'); CPack indents it for the control file.
+string(JOIN "\n" CPACK_PACKAGE_DESCRIPTION
+    "corocrawl fetches URLs (arguments, a file or stdin) concurrently, runs"
+    "XPath expressions and CSS selectors on each page as it completes, and"
+    "prints the results as text, JSON Lines or CSV, or records every exchange"
+    "as WARC. One flag switches how it waits: C++20 coroutines, a pool of"
+    "threads, or one request after another."
+    ""
+    "The package holds the corocrawl command (with its bundled test server"
+    "and benchmark), its man page, bash and zsh completions, and the static"
+    "library with its headers and CMake package (find_package(corocrawl)).")
 set(CPACK_RESOURCE_FILE_LICENSE ${PROJECT_SOURCE_DIR}/LICENSE)
 set(CPACK_RESOURCE_FILE_README ${PROJECT_SOURCE_DIR}/README.md)
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)

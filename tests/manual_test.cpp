@@ -9,6 +9,7 @@
 #include <set>
 #include <sstream>
 
+#include "corocrawl/options.hpp"
 #include "support.hpp"
 
 namespace corocrawl {
@@ -77,8 +78,12 @@ std::vector<std::string> bash_complete(const std::vector<std::string>& words) {
 
 // The man page's section for `corocrawl COMMAND`, roff's \- read as -.
 std::string man_section(const std::string& command) {
-    std::string page = read_text(COROCRAWL_MAN_PAGE);
-    for (std::size_t at; (at = page.find("\\-")) != std::string::npos;) page.replace(at, 2, "-");
+    std::string page;
+    const std::string roff = read_text(COROCRAWL_MAN_PAGE);
+    for (std::size_t i = 0; i < roff.size(); ++i) {
+        if (roff[i] == '\\' && i + 1 < roff.size() && roff[i + 1] == '-') continue;
+        page += roff[i];
+    }
     const auto start = page.find(".SH \"corocrawl " + command + "\"");
     EXPECT_NE(start, std::string::npos) << "no section for " << command;
     if (start == std::string::npos) return {};
@@ -120,7 +125,7 @@ TEST(Manual, BashCompletesCommandsChoicesAndFiles) {
     std::filesystem::create_directories(scratch);
     std::ofstream(scratch / "urls.txt") << "http://127.0.0.1/\n";
     const std::string prefix = (scratch / "url").string();
-    for (const std::vector<std::string> words :
+    for (const std::vector<std::string>& words :
          {std::vector<std::string>{"crawl", "-i", prefix}, {"crawl", "--warc", prefix},
           {"crawl", "--cacert", prefix}, {"crawl", "--timeline", prefix},
           {"serve", "--tls-cert", prefix}, {"serve", "--tls-key", prefix}}) {

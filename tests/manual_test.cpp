@@ -120,15 +120,17 @@ TEST(Manual, BashCompletesCommandsChoicesAndFiles) {
               (std::vector<std::string>{"async", "pool", "sync"}));
     EXPECT_TRUE(bash_complete({"crawl", "-x", ""}).empty());  // an XPath: nothing to offer
 
-    const auto scratch = std::filesystem::temp_directory_path() /
-                         ("corocrawl-manual-" + std::to_string(::getpid()));
+    const auto scratch =
+        std::filesystem::temp_directory_path() / ("corocrawl-manual-" + std::to_string(::getpid()));
     std::filesystem::create_directories(scratch);
     std::ofstream(scratch / "urls.txt") << "http://127.0.0.1/\n";
     const std::string prefix = (scratch / "url").string();
-    for (const std::vector<std::string>& words :
-         {std::vector<std::string>{"crawl", "-i", prefix}, {"crawl", "--warc", prefix},
-          {"crawl", "--cacert", prefix}, {"crawl", "--timeline", prefix},
-          {"serve", "--tls-cert", prefix}, {"serve", "--tls-key", prefix}}) {
+    for (const std::vector<std::string>& words : {std::vector<std::string>{"crawl", "-i", prefix},
+                                                  {"crawl", "--warc", prefix},
+                                                  {"crawl", "--cacert", prefix},
+                                                  {"crawl", "--timeline", prefix},
+                                                  {"serve", "--tls-cert", prefix},
+                                                  {"serve", "--tls-key", prefix}}) {
         EXPECT_EQ(bash_complete(words), std::vector<std::string>{(scratch / "urls.txt").string()})
             << words[0] << " " << words[1];
     }
@@ -151,9 +153,9 @@ TEST(Manual, ManPageRendersWithoutWarnings) {
     EXPECT_EQ(run.status, 0) << run.out;
     EXPECT_EQ(run.out, "") << "groff's warnings";
     const std::string page = read_text(COROCRAWL_MAN_PAGE);
-    for (const char* section : {".SH \"EXIT STATUS\"", ".SH \"ERROR KINDS\"", ".SH ENVIRONMENT",
-                                ".SH FILES", ".SH EXAMPLES", "http_proxy", "too_many_redirects",
-                                "cancelled"})
+    for (const char* section :
+         {".SH \"EXIT STATUS\"", ".SH \"ERROR KINDS\"", ".SH ENVIRONMENT", ".SH FILES",
+          ".SH EXAMPLES", "http_proxy", "too_many_redirects", "cancelled"})
         EXPECT_NE(page.find(section), std::string::npos) << section;
     EXPECT_EQ(page.find("help-format"), page.find("help-format man"))  // hidden, but for the header
         << "the hidden help-format command is documented";

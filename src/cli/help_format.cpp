@@ -14,7 +14,9 @@ std::string placeholder(const CLI::Option* option) {
     return base;
 }
 
-bool takes_value(const CLI::Option* option) { return option->get_expected_max() != 0; }
+bool takes_value(const CLI::Option* option) {
+    return option->get_expected_max() != 0;
+}
 
 std::vector<std::string> choices_of(const CLI::Option* option) {
     const std::string text = placeholder(option);

@@ -36,8 +36,8 @@ std::string brotli_version() {
 
 // Boost says "1_81": the release, from BOOST_VERSION (100 * 1000 * major + 100 * minor + patch).
 std::string boost_version() {
-    return std::to_string(BOOST_VERSION / 100000) + "." + std::to_string(BOOST_VERSION / 100 % 1000) +
-           "." + std::to_string(BOOST_VERSION % 100);
+    return std::to_string(BOOST_VERSION / 100000) + "." +
+           std::to_string(BOOST_VERSION / 100 % 1000) + "." + std::to_string(BOOST_VERSION % 100);
 }
 
 // OpenSSL says "OpenSSL 3.0.11 19 Sep 2023": the version is the second word.
@@ -52,14 +52,10 @@ std::string openssl_version() {
 }  // namespace
 
 std::vector<std::pair<std::string, std::string>> library_versions() {
-    return {{"Boost", boost_version()},
-            {"libxml2", libxml2_version()},
-            {"OpenSSL", openssl_version()},
-            {"c-ares", ares_version(nullptr)},
-            {"zlib", zlibVersion()},
-            {"brotli", brotli_version()},
-            {"zstd", ZSTD_versionString()},
-            {"CLI11", CLI11_VERSION}};
+    return {{"Boost", boost_version()},     {"libxml2", libxml2_version()},
+            {"OpenSSL", openssl_version()}, {"c-ares", ares_version(nullptr)},
+            {"zlib", zlibVersion()},        {"brotli", brotli_version()},
+            {"zstd", ZSTD_versionString()}, {"CLI11", CLI11_VERSION}};
 }
 
 std::string version_text() {

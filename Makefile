@@ -23,7 +23,8 @@ demo: build
 # build/corocrawl_VERSION_amd64.deb: the binary, the library with its headers and CMake package, the
 # man page, the completions, README and licence; Depends: from dpkg-shlibdeps (cmake/packaging.cmake).
 deb: build
-	@cpack -G DEB --config build/$(PRESET)/CPackConfig.cmake -B build >/dev/null
+	@cpack -G DEB --config build/$(PRESET)/CPackConfig.cmake -B build > build/cpack.log 2>&1 \
+	    || { cat build/cpack.log; exit 1; }
 	@rm -rf build/_CPack_Packages
 	@ls build/corocrawl_*_amd64.deb
 

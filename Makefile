@@ -2,7 +2,7 @@
 PRESET ?= release
 JOBS   ?= $(shell nproc)
 
-.PHONY: all bootstrap build test demo check check-asan check-tsan fuzz clean
+.PHONY: all bootstrap build test demo deb check check-asan check-tsan fuzz clean
 
 all: build
 
@@ -19,6 +19,14 @@ test: build
 
 demo: build
 	@scripts/demo build/corocrawl
+
+# build/corocrawl_VERSION_amd64.deb: the binary, the library with its headers and CMake package, the
+# man page, the completions, README and licence; Depends: from dpkg-shlibdeps (cmake/packaging.cmake).
+deb: build
+	@cpack -G DEB --config build/$(PRESET)/CPackConfig.cmake -B build > build/cpack.log 2>&1 \
+	    || { cat build/cpack.log; exit 1; }
+	@rm -rf build/_CPack_Packages
+	@ls build/corocrawl_*_amd64.deb
 
 # The whole suite again under AddressSanitizer + UBSan, then ThreadSanitizer (each its own target,
 # so CI can run the ASan half alone).

@@ -234,12 +234,16 @@ void add_bench_command(CLI::App& app, int& exit_status) {
         "bench", "Crawl the same URLs in each mode and compare time, speed and memory");
     bench->footer(examples);
 
-    auto* urls = bench->add_option("urls", command->urls,
-                                   "URLs to crawl (default: the bundled server's pages)");
-    auto* input = bench->add_option("-i,--input", command->input,
-                                    "Read URLs from FILE, one a line ('-': stdin)");
-    bench->add_option("-x,--xpath", command->xpaths,
-                      "XPath to evaluate on every page (repeatable)");
+    auto* urls = bench
+                     ->add_option("urls", command->urls,
+                                  "URLs to crawl (default: the bundled server's pages)")
+                     ->option_text("URL");
+    auto* input = bench
+                      ->add_option("-i,--input", command->input,
+                                   "Read URLs from FILE, one a line ('-': stdin)")
+                      ->option_text("FILE");
+    bench->add_option("-x,--xpath", command->xpaths, "XPath to evaluate on every page (repeatable)")
+        ->option_text("XPATH");
     bench->add_option("--modes", command->modes, "Modes to compare, in this order")
         ->delimiter(',')
         ->transform(mode_choices())
@@ -265,8 +269,10 @@ void add_bench_command(CLI::App& app, int& exit_status) {
         ->check(CLI::Range(0.0, 86'400.0));
     bench->add_flag("--full", command->full, "Run every mode, however long it takes");
     bench->add_flag("--json", command->json, "Print the figures as JSON instead of a table");
-    bench->add_option("--timeline", command->timeline,
-                      "Write each mode's timeline to PREFIX-MODE.svg (of its last run)");
+    bench
+        ->add_option("--timeline", command->timeline,
+                     "Write each mode's timeline to PREFIX-MODE.svg (of its last run)")
+        ->option_text("PREFIX");
 
     bench->callback([command, &exit_status] { exit_status = run_bench(*command); });
 }

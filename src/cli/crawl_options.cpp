@@ -141,9 +141,9 @@ void add_crawl_options(CLI::App& app, CrawlCommand& command) {
     app.add_option("-c,--concurrency", command.crawl.concurrency,
                    "async: requests in flight at once")
         ->check(CLI::Range(std::size_t{1}, std::size_t{1'000'000}));
-    app.add_option("--io-threads", command.crawl.io_threads,
-                   "async: event loops, one thread each (default: one per core)")
-        ->check(CLI::Range(1, 256));
+    app.add_option("--io-threads", command.crawl.io_threads, "async: event loops, one thread each")
+        ->check(CLI::Range(1, 256))
+        ->default_str("one per core");  // not this machine's count: the man page is built once
     app.add_option("--parse-threads", command.crawl.parse_threads,
                    "Threads running done-callbacks (XPath); 0: on the fetching thread")
         ->check(CLI::Range(0, 256));

@@ -1,10 +1,7 @@
 #include "cli/help_format.hpp"
 
 namespace corocrawl::cli {
-namespace {
 
-// An option's placeholder: the one set with option_text(), else its choices, else a word for its
-// type.
 std::string placeholder(const CLI::Option* option) {
     if (!option->get_option_text().empty()) return option->get_option_text();
     const std::string type = option->get_type_name();  // e.g. "ENUM:{text,jsonl,csv}"
@@ -17,7 +14,32 @@ std::string placeholder(const CLI::Option* option) {
     return base;
 }
 
-}  // namespace
+bool takes_value(const CLI::Option* option) {
+    return option->get_expected_max() != 0;
+}
+
+std::vector<std::string> choices_of(const CLI::Option* option) {
+    const std::string text = placeholder(option);
+    const auto open = text.find('{');
+    const auto close = text.find('}', open);
+    if (open == std::string::npos || close == std::string::npos) return {};
+    std::vector<std::string> names;
+    std::string name;
+    for (const char c : text.substr(open + 1, close - open - 1)) {
+        if (c == ',') {
+            names.push_back(std::move(name));
+            name.clear();
+        } else {
+            name += c;
+        }
+    }
+    names.push_back(std::move(name));
+    return names;
+}
+
+std::vector<const CLI::Option*> shown_options(const CLI::App& app) {
+    return app.get_options([](const CLI::Option* option) { return !option->get_group().empty(); });
+}
 
 std::string HelpFormat::make_option_name(const CLI::Option* option, bool positional) const {
     if (positional) return option->get_name(true, false);
@@ -28,7 +50,7 @@ std::string HelpFormat::make_option_name(const CLI::Option* option, bool positio
 }
 
 std::string HelpFormat::make_option_opts(const CLI::Option* option) const {
-    if (option->get_type_size() == 0) return {};  // a flag takes no value
+    if (!takes_value(option)) return {};
     std::string text = " " + placeholder(option);
     if (option->get_expected_max() == CLI::detail::expected_max_vector_size) text += " ...";
     const std::string shown_default = option->get_default_str();

@@ -5,12 +5,14 @@
 
 #include "cli/commands.hpp"
 #include "cli/help_format.hpp"
-#include "corocrawl/options.hpp"
+#include "cli/library_versions.hpp"
+#include "cli/manual.hpp"
 
 int main(int argc, char** argv) {
     std::ios::sync_with_stdio(false);
     CLI::App app{"corocrawl: a fast asynchronous web crawler with XPath extraction", "corocrawl"};
-    app.set_version_flag("--version", "corocrawl " + std::string(corocrawl::version()));
+    app.set_version_flag("--version", corocrawl::cli::version_text(),
+                         "Print the version and the libraries' versions, and exit");
     app.require_subcommand(1);
     app.option_defaults()->always_capture_default();
     app.formatter(std::make_shared<corocrawl::cli::HelpFormat>());  // subcommands inherit it
@@ -19,6 +21,7 @@ int main(int argc, char** argv) {
     corocrawl::cli::add_crawl_command(app, exit_status);
     corocrawl::cli::add_serve_command(app, exit_status);
     corocrawl::cli::add_bench_command(app, exit_status);
+    corocrawl::cli::add_help_format_command(app, exit_status);  // hidden: for the build
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

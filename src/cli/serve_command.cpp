@@ -50,7 +50,8 @@ void add_serve_command(CLI::App& app, int& exit_status) {
         "serve",
         "Run the bundled HTTP test server (the seed's /bobo, /jay, /tom and the test routes)");
     serve->add_option("--bind", settings->server.bind, "Address to listen on")
-        ->capture_default_str();
+        ->capture_default_str()
+        ->option_text("ADDR");
     serve->add_option("--port", settings->server.port, "Port to listen on (0: any free port)")
         ->capture_default_str();
     serve
@@ -64,10 +65,12 @@ void add_serve_command(CLI::App& app, int& exit_status) {
     auto* certificate = serve
                             ->add_option("--tls-cert", settings->tls_certificate_file,
                                          "Serve HTTPS with this PEM certificate chain, leaf first")
-                            ->check(CLI::ExistingFile);
+                            ->check(CLI::ExistingFile)
+                            ->option_text("FILE");
     auto* key =
         serve->add_option("--tls-key", settings->tls_key_file, "The PEM private key of --tls-cert")
-            ->check(CLI::ExistingFile);
+            ->check(CLI::ExistingFile)
+            ->option_text("FILE");
     certificate->needs(key);
     key->needs(certificate);
     // In `serve` rather than a command of its own: the names it answers point at the pages this

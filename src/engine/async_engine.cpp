@@ -57,7 +57,7 @@ struct EventLoop {
               std::shared_ptr<fetch::DnsCache> dns_cache)
         : context(options, tls, io.get_executor(), std::move(dns_cache)) {}
 
-    asio::io_context io{1};  // one thread runs it: Asio may skip its locking
+    asio::io_context io{1};  // one thread runs it (Asio then never wakes another for its work)
     // Declared after `io`, so destroyed before it: pooled sockets must not outlive their loop.
     fetch::AsyncContext context;
 };

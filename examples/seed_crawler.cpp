@@ -10,6 +10,7 @@
 #include <corocrawl/crawler.hpp>
 #include <corocrawl/xpath.hpp>
 #include <iostream>
+#include <mutex>
 
 int main(int argc, char** argv) {
     std::vector<std::string> urls{"http://127.0.0.1:5000/bobo", "http://127.0.0.1:5000/jay",
@@ -17,12 +18,15 @@ int main(int argc, char** argv) {
     if (argc > 1) urls.assign(argv + 1, argv + argc);
 
     const corocrawl::XPathSet xpath({R"(//a[@id="feng"]/@href)"});
-    const auto parse = [&xpath](corocrawl::Result& page) {
+    std::mutex output;  // callbacks run on every event loop's thread at once
+    const auto parse = [&xpath, &output](corocrawl::Result& page) {
         if (!page.ok()) {
+            const std::lock_guard lock(output);
             std::cout << page.url << ": " << page.error->message << '\n';
             return;
         }
         const auto found = xpath.extract(page.body, page.header("content-type"), page.final_url);
+        const std::lock_guard lock(output);
         for (const auto& href : found.front().values) std::cout << href << '\n';
     };
 

@@ -16,6 +16,8 @@
 namespace corocrawl {
 
 // Called once per finished URL. It may fill `result.extractions`; later callbacks see that.
+// Callbacks for different URLs may run at the same time on different threads (one per event
+// loop in async, per worker in pool, per parse thread): guard what they share.
 using DoneCallback = std::function<void(Result&)>;
 
 // One URL added with Crawler::add, like an asyncio task: give it callbacks before run().

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <string>
 #include <thread>
 #include <vector>
@@ -200,7 +201,7 @@ TEST(LinkExtractor, SeveralThreadsAtOnce) {
     const LinkExtractor custom({"//a/@href", "string(//p)"});
     std::string body = "<html><head><base href='http://t.org/b/'></head><body><p>/p</p>";
     Urls expected;
-    for (int i = 0; i < 50; ++i) {
+    for (int i = 0; i < 400; ++i) {
         body += "<a href='l" + std::to_string(i) + "'>x</a>";
         expected.push_back("http://t.org/b/l" + std::to_string(i));
     }
@@ -208,9 +209,12 @@ TEST(LinkExtractor, SeveralThreadsAtOnce) {
     body += "</body></html>";
     std::vector<std::thread> threads;
     std::vector<int> failures(8, 0);
+    std::atomic<int> ready{0};
     for (int t = 0; t < 8; ++t) {
         threads.emplace_back([&, t] {
-            for (int round = 0; round < 200; ++round) {
+            ++ready;
+            while (ready.load() < 8) std::this_thread::yield();  // all at once
+            for (int round = 0; round < 100; ++round) {
                 if (urls_of(custom.extract(body, "text/html", page_url)) != expected) ++failures[t];
             }
         });

@@ -91,6 +91,14 @@ TEST(Sitemap, IndexListsSitemaps) {
     EXPECT_TRUE(plain.pages.empty());
 }
 
+TEST(Sitemap, OnlyTheFirstLocOfAnEntryAndOnlyItsOwnText) {
+    const Sitemap sitemap = parse_sitemap(
+        "<urlset><url><loc>http://a.org/first</loc><loc>http://a.org/second</loc></url>"
+        "<url><loc><x>http://a.org/child</x>http://a.org/own</loc></url></urlset>",
+        sitemap_url);
+    EXPECT_EQ(sitemap.pages, (Urls{"http://a.org/first", "http://a.org/own"}));
+}
+
 TEST(Sitemap, LocOutsideTheSitemapNamespaceIsNotTaken) {
     const Sitemap sitemap = parse_sitemap(
         R"(<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:o="urn:other">)"

@@ -45,11 +45,12 @@ asio::awaitable<void> crawl_slot(std::size_t slot, CrawlRun& run, const FetchOpt
             co_await loop.idle.async_wait(asio::as_tuple(asio::use_awaitable));
             continue;
         }
-        CrawlItem& item = *next.item;
+        const CrawlItem& item = *next.item;
+        // Named, not a temporary in the co_await: GCC 12 destroys such temporaries twice.
+        InputLine line{item.index, item.url};
         Result result;
         try {
-            result = co_await fetch::fetch_async(InputLine{item.index, item.url}, options,
-                                                 loop.context);
+            result = co_await fetch::fetch_async(std::move(line), options, loop.context);
         } catch (const std::exception& e) {
             result = internal_failure(item.index, item.url, e);
         }

@@ -30,6 +30,11 @@ std::optional<SiteShape> site_shape(const Target& target) {
         if (*text != "0" && *text != "1") return std::nullopt;
         shape.extras = *text == "1";
     }
+    if (auto text = target.param("delay")) {
+        auto value = parse_number(*text);
+        if (!value) return std::nullopt;  // the router has refused it already
+        shape.delay_ms = *value;
+    }
     return shape;
 }
 

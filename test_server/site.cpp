@@ -49,6 +49,10 @@ void append_query(std::string& out, const SiteShape& shape, bool swapped, bool e
         append_number(out, shape.fanout);
     }
     if (!shape.extras) out.append(amp).append("extras=0");
+    if (shape.delay_ms > 0) {
+        out.append(amp).append("delay=");
+        append_number(out, shape.delay_ms);
+    }
 }
 
 struct RelativePrefixes {

@@ -6,8 +6,10 @@
 //   n=N        pages, 1 ≤ N ≤ 2^40 (default 1000)
 //   fan=F      page-to-page links per page, 0 ≤ F ≤ 1000 (default 10)
 //   extras=0|1 (default 1) 0: pages render only their page-to-page links
+//   delay=MS   (default 0) as on every route; on the site's links too, when it is not 0
 // Anything else in those parameters is a 400. Every internal link the site writes carries
-// Q = `n=N&fan=F` (with `&extras=0` appended when extras is 0: site_query()), or, in some link
+// Q = `n=N&fan=F` (with `&extras=0` appended when extras is 0, then `&delay=MS` when delay is
+// not 0: site_query()), or, in some link
 // shapes, Q' = `fan=F&n=N` (`fan=F&n=N&extras=0`: site_query_swapped()), the same page; a crawler
 // that does not sort query parameters sees both spellings of such a page's URL.
 //
@@ -83,6 +85,8 @@ struct SiteShape {
     std::uint64_t pages = 1000;  // n
     std::uint64_t fanout = 10;   // fan
     bool extras = true;          // extras
+    std::uint64_t delay_ms = 0;  // delay: carried on every link, so every page of the crawl
+                                 // waits this long (the router applies ?delay=)
 };
 
 inline constexpr std::uint64_t site_max_pages = std::uint64_t{1} << 40;

@@ -94,6 +94,17 @@ TEST(Url, ResolveReferenceLeavesNonUrlsAlone) {
     EXPECT_EQ(resolve_reference("not a base", "c"), "c");
 }
 
+TEST(Url, ReservedCharactersStayEncoded) {
+    // Only unreserved characters are decoded (RFC 3986, 6.2.2.2): "%2F" in a path and "%26" in
+    // a query mean something else than '/' and '&'.
+    const auto text = [](std::string_view url) { return std::get<Url>(parse_url(url)).text; };
+    EXPECT_EQ(text("http://h/a%2fb%7E%41/c?q=a%26b%3d&r=%7e"), "http://h/a%2Fb~A/c?q=a%26b%3D&r=~");
+    EXPECT_EQ(text("http://h/%2E%2E/a/%2e/b/../c"), "http://h/a/c");
+    EXPECT_EQ(text("http://h/a/b/../../../x"), "http://h/x");
+    EXPECT_EQ(text("http://h//a/./b"), "http://h//a/b");
+    EXPECT_EQ(text("http://h/a/.."), "http://h/");
+}
+
 TEST(Url, CanonicalFormSortsTheQueryUnlessItsOrderIsKept) {
     const auto canonical = [](std::string_view text, bool keep_order = false) {
         return canonical_url(std::get<Url>(parse_url(text)), keep_order);

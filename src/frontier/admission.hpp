@@ -43,6 +43,14 @@ class AdmissionGate {
         CrawlItem item;                       // index unset: the store numbers it
         Fingerprint fingerprint;
     };
+    // Whether `url`, exactly as written, is the canonical form of one in `seen`: then it is a
+    // duplicate, known without parsing it (most links on a site are; a canonical form is its own
+    // canonical form).
+    template <class Seen>
+    static bool seen_as_written(std::string_view url, const Seen& seen) {
+        return seen.contains(fingerprint(url));
+    }
+
     // `referrer` is from.url, shared by every link of the page.
     Judgement judge(std::string_view url, const CrawlItem& from, Hop hop,
                     const std::shared_ptr<const std::string>& referrer);

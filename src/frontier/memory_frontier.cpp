@@ -79,6 +79,7 @@ class MemoryFrontier final : public Frontier {
 
     Verdict judge(const std::string& url, const CrawlItem& from, Hop hop,
                   std::shared_ptr<const std::string>& referrer) {
+        if (AdmissionGate::seen_as_written(url, seen_)) return Verdict::duplicate;
         if (!referrer) referrer = std::make_shared<const std::string>(from.url);
         auto judgement = gate_.judge(url, from, hop, referrer);
         if (judgement.verdict != Verdict::admitted) return judgement.verdict;

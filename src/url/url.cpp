@@ -1,6 +1,7 @@
 #include "corocrawl/url.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <boost/url.hpp>
 #include <vector>
 
@@ -25,6 +26,67 @@ std::string encode_lenient(std::string_view text) {
             out += static_cast<char>(c);
         }
     }
+    return out;
+}
+
+// RFC 3986, 6.2.2.1 and 6.2.2.2: a percent-encoded unreserved character is the character itself,
+// and hex digits are compared in upper case. Reserved ones stay encoded: they mean something else
+// than the character would.
+std::string percent_normalised(std::string_view encoded) {
+    const auto hex = [](char c) -> int {
+        if (c >= '0' && c <= '9') return c - '0';
+        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+        if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+        return -1;
+    };
+    std::string out;
+    out.reserve(encoded.size());
+    for (std::size_t i = 0; i < encoded.size(); ++i) {
+        const int high = encoded[i] == '%' && i + 2 < encoded.size() ? hex(encoded[i + 1]) : -1;
+        const int low = high >= 0 ? hex(encoded[i + 2]) : -1;
+        if (low < 0) {
+            out += encoded[i];
+            continue;
+        }
+        const char decoded = static_cast<char>(high * 16 + low);
+        if (std::isalnum(static_cast<unsigned char>(decoded)) || decoded == '-' || decoded == '.' ||
+            decoded == '_' || decoded == '~') {
+            out += decoded;
+        } else {
+            out += '%';
+            out += static_cast<char>(std::toupper(static_cast<unsigned char>(encoded[i + 1])));
+            out += static_cast<char>(std::toupper(static_cast<unsigned char>(encoded[i + 2])));
+        }
+        i += 2;
+    }
+    return out;
+}
+
+// RFC 3986, 5.2.4 (Boost.URL 1.81 has it only inside normalisations that decode too much). A
+// ".." above the root is dropped, as the RFC says: servers disagree on what "/../x" means.
+std::string without_dot_segments(std::string_view path) {
+    std::vector<std::string_view> segments;  // of the output, each with its leading '/'
+    while (!path.empty()) {
+        if (path.starts_with("../")) {
+            path.remove_prefix(3);
+        } else if (path.starts_with("./") || path.starts_with("/./")) {
+            path.remove_prefix(2);  // "./x" -> "x", "/./x" -> "/x"
+        } else if (path == "/.") {
+            path = "/";
+        } else if (path.starts_with("/../") || path == "/..") {
+            path = path.size() == 3 ? std::string_view("/") : path.substr(3);
+            if (!segments.empty()) segments.pop_back();
+        } else if (path == "." || path == "..") {
+            path = {};
+        } else {
+            const auto end = path.find('/', 1);
+            const auto length = end == std::string_view::npos ? path.size() : end;
+            segments.push_back(path.substr(0, length));
+            path.remove_prefix(length);
+        }
+    }
+    std::string out;
+    for (const auto segment : segments) out += segment;
     return out;
 }
 
@@ -57,13 +119,12 @@ std::variant<Url, Error> normalised(urls::url u, std::string_view original) {
         }
     }
     u.remove_fragment();
-    u.normalize();
-    // RFC 3986 (5.2.4) drops ".." segments that would climb above the root; Boost.URL 1.81
-    // keeps them, and servers disagree on what "/../x" means.
-    std::string_view path = u.encoded_path();
-    while (path.starts_with("/../")) path.remove_prefix(3);
-    if (path == "/..") path = "/";
-    if (path.empty()) path = "/";
+    // Not u.normalize(): Boost.URL 1.81 also decodes reserved characters ("%2F" in a path,
+    // "%26" in a query), which changes what the URL names.
+    u.normalize_scheme();
+    u.normalize_authority();
+    std::string path = without_dot_segments(percent_normalised(u.encoded_path()));
+    if (path.empty()) path.push_back('/');
 
     // Target and text are put together here: Boost.URL 1.81's set_encoded_path would write a
     // path starting with "//" as "/.//" (and "/" as "/./"), which the next parse shortens again.
@@ -72,10 +133,7 @@ std::variant<Url, Error> normalised(urls::url u, std::string_view original) {
     url.host = u.host_address();
     url.port = u.has_port() ? std::string(u.port()) : std::string(default_port);
     url.target = std::string(path);
-    if (u.has_query()) {
-        const auto query = u.encoded_query();
-        url.target.append("?").append(query.data(), query.size());
-    }
+    if (u.has_query()) url.target.append("?").append(percent_normalised(u.encoded_query()));
     const auto authority = u.encoded_authority();
     url.text.append(url.scheme).append("://").append(authority.data(), authority.size());
     url.text.append(url.target);
@@ -115,17 +173,19 @@ std::string canonical_url(const Url& url, bool keep_query_order) {
     const urls::url_view view(url.text);
     if (keep_query_order || !view.has_query()) return url.text;
     // Each "name=value" as it was written (still percent-encoded, so an encoded '&' or '=' stays
-    // inside its parameter), sorted by name, then value.
-    std::vector<std::string> params;
+    // inside its parameter), sorted by name, then value: views into the text, no copies.
+    std::vector<std::string_view> params;
     for (const auto param : view.encoded_params()) {
-        std::string text(param.key);
-        if (param.has_value) text.append("=").append(param.value);
-        params.push_back(std::move(text));
+        const char* end = param.has_value ? param.value.data() + param.value.size()
+                                          : param.key.data() + param.key.size();
+        params.emplace_back(param.key.data(), static_cast<std::size_t>(end - param.key.data()));
     }
     const auto name = [](std::string_view param) { return param.substr(0, param.find('=')); };
-    std::stable_sort(params.begin(), params.end(), [&](std::string_view a, std::string_view b) {
+    const auto before = [&](std::string_view a, std::string_view b) {
         return name(a) != name(b) ? name(a) < name(b) : a < b;
-    });
+    };
+    if (std::is_sorted(params.begin(), params.end(), before)) return url.text;
+    std::stable_sort(params.begin(), params.end(), before);
     std::string canonical = url.text.substr(0, url.text.find('?') + 1);
     for (std::size_t i = 0; i < params.size(); ++i) {
         if (i > 0) canonical += '&';

@@ -20,8 +20,17 @@ check() {  # the seed's output: three hrefs and the total time
     grep -q '^total time: 0\.[0-9]* s$' <<<"$output" || { echo "FAIL: no total time under 1 s"; exit 1; }
 }
 
+check_site() {  # the site crawler: each of the 50 pages of a synthetic site once
+    local output
+    output=$("$1" "$base/site/page/0?n=50&fan=4&extras=0" 1000)
+    [ "$(wc -l <<<"$output")" -eq 50 ] || { echo "$output"; echo "FAIL: expected 50 pages"; exit 1; }
+    [ "$(cut -f2 <<<"$output" | sort -u | wc -l)" -eq 50 ] || { echo "FAIL: a page twice"; exit 1; }
+    grep -q $'^0\tsite page 0\t' <<<"$output" || { echo "FAIL: no seed at depth 0"; exit 1; }
+}
+
 echo "== in-tree build"
 check "$seed"
+check_site "$(dirname "$seed")/site_crawler"
 
 echo "== installed: cmake --install, then find_package(corocrawl) from a separate project"
 cmake --install "$build" --prefix "$scratch/prefix" > /dev/null
@@ -30,4 +39,5 @@ cmake -S "$source/examples" -B "$scratch/consumer" -DCMAKE_BUILD_TYPE=Release \
       -DCMAKE_EXE_LINKER_FLAGS="$linker_flags" > /dev/null
 cmake --build "$scratch/consumer" -j 2 > /dev/null
 check "$scratch/consumer/seed_crawler"
+check_site "$scratch/consumer/site_crawler"
 echo "1 passed, 0 failed"

@@ -1,6 +1,7 @@
 // URL parsing, validation and normalisation (Boost.URL): the only place a URL string is judged.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -33,6 +34,13 @@ std::variant<Url, Error> resolve_url(const Url& base, std::string_view reference
 // the query's parameters sorted by name, then value (as Scrapy's canonicalize_url does), unless
 // `keep_query_order`.
 std::string canonical_url(const Url& url, bool keep_query_order = false);
+// The same for the text of a normalised URL (Url::text).
+std::string canonical_url(std::string_view normalised_text, bool keep_query_order = false);
+
+// When `text` is already an absolute URL exactly as parse_url() would write it — as the links a
+// crawl resolves are — its host, found without a copy; else nothing (also when unsure: then
+// parse_url() it). Lets the frontier judge a link without parsing it twice.
+std::optional<std::string_view> normal_url_host(std::string_view text) noexcept;
 
 // Resolves a reference against a base URL string; returns the reference unchanged when either
 // does not parse (used by `--absolute`, where a value may not be a URL at all).

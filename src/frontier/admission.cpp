@@ -70,18 +70,27 @@ AdmissionGate::Judgement AdmissionGate::judge(std::string_view url, const CrawlI
                                               Hop hop,
                                               const std::shared_ptr<const std::string>& referrer) {
     Judgement judgement;
-    auto parsed = parse_url(url);
-    auto* link = std::get_if<Url>(&parsed);
-    if (!link) {
-        judgement.verdict = Verdict::unsupported;
-        return judgement;
+    // Links resolved by the extractor are normal already: only the others are parsed here.
+    std::string_view text = url, host;
+    std::variant<Url, Error> parsed;
+    if (const auto normal_host = normal_url_host(url)) {
+        host = *normal_host;
+    } else {
+        parsed = parse_url(url);
+        const auto* link = std::get_if<Url>(&parsed);
+        if (!link) {
+            judgement.verdict = Verdict::unsupported;
+            return judgement;
+        }
+        text = link->text;
+        host = link->host;
     }
     const std::size_t depth = hop == Hop::link ? from.depth + 1 : from.depth;
     // A seed that redirects (http to https, example.com to www.example.com) was meant to be
     // crawled where it leads; depth 0 is a seed or where its redirects led.
-    if (hop == Hop::redirect && from.depth == 0) scope_.widen(link->host);
-    const std::string canonical = canonical_url(*link, options_.keep_query_order);
-    if (!scope_.contains(link->host)) {
+    if (hop == Hop::redirect && from.depth == 0) scope_.widen(host);
+    const std::string canonical = canonical_url(text, options_.keep_query_order);
+    if (!scope_.contains(host)) {
         judgement.verdict = Verdict::out_of_scope;
     } else if ((include_ && !matches(*include_, canonical)) ||
                (exclude_ && matches(*exclude_, canonical))) {
@@ -91,7 +100,7 @@ AdmissionGate::Judgement AdmissionGate::judge(std::string_view url, const CrawlI
     }
     if (judgement.verdict != Verdict::admitted) return judgement;
     judgement.fingerprint = fingerprint(canonical);
-    judgement.item.url = std::move(link->text);
+    judgement.item.url = std::string(text);
     judgement.item.depth = depth;
     judgement.item.referrer = referrer;
     return judgement;

@@ -24,8 +24,9 @@ struct Fingerprint {
     bool operator==(const Fingerprint&) const = default;
 };
 struct FingerprintHash {
+    using is_avalanching = void;  // already uniformly distributed: boost::unordered mixes no more
     std::size_t operator()(const Fingerprint& fingerprint) const noexcept {
-        return fingerprint.low;  // already uniformly distributed
+        return fingerprint.low;
     }
 };
 Fingerprint fingerprint(std::string_view canonical_url);

@@ -2,7 +2,7 @@
 #include <algorithm>
 #include <deque>
 #include <unordered_map>
-#include <unordered_set>
+#include <boost/unordered/unordered_flat_set.hpp>
 
 #include "frontier/admission.hpp"
 
@@ -119,7 +119,8 @@ class MemoryFrontier final : public Frontier {
     AdmissionGate gate_;
     std::deque<CrawlItem> waiting_;
     std::unordered_map<std::size_t, CrawlItem> leased_;  // by index
-    std::unordered_set<Fingerprint, FingerprintHash> seen_;
+    // Open addressing, 16 bytes and one of metadata a slot: a million seen URLs in ~20 MB.
+    boost::unordered_flat_set<Fingerprint, FingerprintHash> seen_;
     FrontierCounts counts_;
     bool input_closed_ = false;
 };

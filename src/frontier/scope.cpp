@@ -46,7 +46,15 @@ void CrawlScope::widen(std::string_view host) {
 }
 
 bool CrawlScope::contains(std::string_view host) const {
-    return scope_ == Scope::any || keys_.contains(key(host));
+    switch (scope_) {
+        case Scope::any:
+            return true;
+        case Scope::host:
+            return keys_.contains(host);
+        case Scope::domain:
+            break;
+    }
+    return keys_.contains(key(host));
 }
 
 }  // namespace corocrawl::frontier

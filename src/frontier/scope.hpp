@@ -34,7 +34,11 @@ class CrawlScope {
         void operator()(psl_ctx_st* psl) const noexcept;
     };
     std::unique_ptr<psl_ctx_st, PslDeleter> psl_;
-    std::unordered_set<std::string> keys_;
+    struct TransparentHash : std::hash<std::string_view> {
+        using is_transparent = void;
+    };
+    // Looked up by string_view: a host is checked for every link, without a copy.
+    std::unordered_set<std::string, TransparentHash, std::equal_to<>> keys_;
 };
 
 }  // namespace corocrawl::frontier

@@ -12,13 +12,23 @@ namespace urls = boost::urls;
 
 // Browsers accept links with spaces and raw UTF-8 in them; RFC 3986 does not. Percent-encode
 // exactly those bytes so such links still parse, and leave everything else for the parser to judge.
-std::string encode_lenient(std::string_view text) {
+bool needs_lenient_encoding(unsigned char c) {
+    return c <= 0x20 || c >= 0x7f || c == '"' || c == '<' || c == '>' || c == '\\' || c == '^' ||
+           c == '`' || c == '{' || c == '|' || c == '}';
+}
+
+// `text` itself when nothing in it needs encoding (most links), else its encoded copy, kept in
+// `storage`.
+std::string_view encode_lenient(std::string_view text, std::string& storage) {
+    if (std::none_of(text.begin(), text.end(),
+                     [](char c) { return needs_lenient_encoding(static_cast<unsigned char>(c)); })) {
+        return text;
+    }
     static constexpr char hex[] = "0123456789ABCDEF";
-    std::string out;
+    std::string& out = storage;
     out.reserve(text.size());
     for (unsigned char c : text) {
-        if (c <= 0x20 || c >= 0x7f || c == '"' || c == '<' || c == '>' || c == '\\' || c == '^' ||
-            c == '`' || c == '{' || c == '|' || c == '}') {
+        if (needs_lenient_encoding(c)) {
             out += '%';
             out += hex[c >> 4];
             out += hex[c & 0xf];
@@ -102,15 +112,57 @@ bool has_malformed_authority(urls::url_view u) {
     return u.has_authority() && !u.encoded_path().empty() && !u.encoded_path().starts_with('/');
 }
 
-// Checks an absolute URL and brings it to the one form used for requests, pooling and output.
-std::variant<Url, Error> normalised(urls::url u, std::string_view original) {
+// Whether `u` is already in the form normalised() gives it, so that it can be taken as it is:
+// most links a crawl meets are. Conservative: anything unusual (upper case, percent-encoding,
+// dot segments, a default port, user info, a fragment, an IPv6 host) takes the long way.
+bool already_normal(urls::url_view u) {
     const auto scheme = u.scheme_id();
+    if (u.scheme() != "http" && u.scheme() != "https") return false;
+    if (!u.has_authority() || u.has_userinfo() || u.has_fragment()) return false;
+    if (u.host_type() != urls::host_type::name && u.host_type() != urls::host_type::ipv4)
+        return false;
+    const std::string_view host = u.encoded_host();
+    if (host.empty() || std::any_of(host.begin(), host.end(), [](char c) {
+            return c == '%' || std::isupper(static_cast<unsigned char>(c));
+        })) {
+        return false;
+    }
+    if (u.has_port()) {
+        const std::string_view port = u.port();
+        if (port.empty() || port.size() > 5 || port == (scheme == urls::scheme::https ? "443" : "80") ||
+            std::stoul(std::string(port)) > 65535) {
+            return false;
+        }
+    }
+    const std::string_view path = u.encoded_path();
+    if (!path.starts_with('/') || path.find('%') != std::string_view::npos) return false;
+    for (std::size_t dot = path.find("/."); dot != std::string_view::npos;
+         dot = path.find("/.", dot + 1)) {
+        const auto rest = path.substr(dot + 2);
+        if (rest.empty() || rest.front() == '/' || rest == "." || rest.starts_with("./")) return false;
+    }
+    return !u.has_query() || u.encoded_query().find('%') == std::string_view::npos;
+}
+
+// Checks an absolute URL and brings it to the one form used for requests, pooling and output.
+std::variant<Url, Error> normalised(urls::url_view view, std::string_view original) {
+    const auto scheme = view.scheme_id();
     if (scheme != urls::scheme::http && scheme != urls::scheme::https) {
         return Error{ErrorKind::unsupported_scheme,
-                     "unsupported scheme '" + std::string(u.scheme()) + "' (only http and https)"};
+                     "unsupported scheme '" + std::string(view.scheme()) + "' (only http and https)"};
     }
-    if (!u.has_authority() || u.encoded_host().empty()) return invalid(original, "no host");
     const std::string_view default_port = scheme == urls::scheme::https ? "443" : "80";
+    if (already_normal(view)) {
+        Url url;
+        url.scheme = view.scheme();
+        url.host = view.encoded_host();
+        url.port = view.has_port() ? std::string(view.port()) : std::string(default_port);
+        url.target = view.encoded_resource();
+        url.text = view.buffer();
+        return url;
+    }
+    urls::url u(view);
+    if (!u.has_authority() || u.encoded_host().empty()) return invalid(original, "no host");
     if (u.has_port()) {
         if (u.port().empty() || u.port() == default_port) {
             u.remove_port();
@@ -149,16 +201,18 @@ std::string Url::origin() const {
 
 std::variant<Url, Error> parse_url(std::string_view text) {
     if (text.empty()) return invalid(text, "empty");
-    const std::string encoded = encode_lenient(text);
+    std::string storage;
+    const std::string_view encoded = encode_lenient(text, storage);
     auto parsed = urls::parse_uri_reference(encoded);
     if (!parsed) return invalid(text, parsed.error().message());
     if (has_malformed_authority(*parsed)) return invalid(text, "malformed host or port");
     if (!parsed->has_scheme()) return invalid(text, "no scheme (http:// or https://)");
-    return normalised(urls::url(*parsed), text);
+    return normalised(*parsed, text);
 }
 
 std::variant<Url, Error> resolve_url(const Url& base, std::string_view reference) {
-    const std::string encoded = encode_lenient(reference);
+    std::string storage;
+    const std::string_view encoded = encode_lenient(reference, storage);
     auto parsed = urls::parse_uri_reference(encoded);
     if (!parsed) return invalid(reference, parsed.error().message());
     if (has_malformed_authority(*parsed)) return invalid(reference, "malformed host or port");
@@ -166,12 +220,23 @@ std::variant<Url, Error> resolve_url(const Url& base, std::string_view reference
     if (auto r = urls::resolve(urls::url_view(base.text), *parsed, resolved); !r) {
         return invalid(reference, r.error().message());
     }
-    return normalised(std::move(resolved), reference);
+    return normalised(resolved, reference);
+}
+
+std::optional<std::string_view> normal_url_host(std::string_view text) noexcept {
+    auto parsed = urls::parse_absolute_uri(text);
+    if (!parsed || !already_normal(*parsed)) return std::nullopt;
+    const std::string_view host = parsed->encoded_host();
+    return text.substr(static_cast<std::size_t>(host.data() - parsed->buffer().data()), host.size());
 }
 
 std::string canonical_url(const Url& url, bool keep_query_order) {
-    const urls::url_view view(url.text);
-    if (keep_query_order || !view.has_query()) return url.text;
+    return canonical_url(std::string_view(url.text), keep_query_order);
+}
+
+std::string canonical_url(std::string_view text, bool keep_query_order) {
+    const urls::url_view view(text);
+    if (keep_query_order || !view.has_query()) return std::string(text);
     // Each "name=value" as it was written (still percent-encoded, so an encoded '&' or '=' stays
     // inside its parameter), sorted by name, then value: views into the text, no copies.
     std::vector<std::string_view> params;
@@ -184,9 +249,9 @@ std::string canonical_url(const Url& url, bool keep_query_order) {
     const auto before = [&](std::string_view a, std::string_view b) {
         return name(a) != name(b) ? name(a) < name(b) : a < b;
     };
-    if (std::is_sorted(params.begin(), params.end(), before)) return url.text;
+    if (std::is_sorted(params.begin(), params.end(), before)) return std::string(text);
     std::stable_sort(params.begin(), params.end(), before);
-    std::string canonical = url.text.substr(0, url.text.find('?') + 1);
+    std::string canonical(text.substr(0, text.find('?') + 1));
     for (std::size_t i = 0; i < params.size(); ++i) {
         if (i > 0) canonical += '&';
         canonical += params[i];

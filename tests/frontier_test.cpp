@@ -74,6 +74,19 @@ TEST(Frontier, ALinkIsAdmittedOnceInItsCanonicalForm) {
     EXPECT_EQ(frontier->counts().duplicates, 2u);
 }
 
+TEST(Frontier, ASpellingSeenBeforeIsADuplicateAndOnlyThat) {
+    auto frontier = make_memory_frontier(recursive());
+    frontier->add_seed("http://a/");
+    const auto seed = lease(*frontier);
+    // Admitted in a spelling that is not canonical; that spelling, the canonical one and a
+    // third are all the same page.
+    EXPECT_EQ(frontier->offer({"http://a/p?n=1&fan=2", "http://a/p?n=1&fan=2",
+                               "http://a/p?fan=2&n=1", "http://A/p?n=1&fan=2", "http://a/p?n=2&fan=2"},
+                              seed, Hop::link),
+              (std::vector<Verdict>{Verdict::admitted, Verdict::duplicate, Verdict::duplicate,
+                                    Verdict::duplicate, Verdict::admitted}));
+}
+
 TEST(Frontier, KeepQueryOrderTellsTheOrdersApart) {
     auto options = recursive();
     options.keep_query_order = true;

@@ -244,6 +244,26 @@ TEST_P(RecursiveCrawl, ScopeAndFiltersChooseTheLinks) {
     EXPECT_GT(filtered.records.size(), 5u);
 }
 
+TEST_P(RecursiveCrawl, FollowChoosesTheLinks) {
+    // Only <area> links: every page but the seed is the target of an <area> on its referrer.
+    const auto crawl = this->crawl({"--follow", "//area/@href", "-l", "6"});
+    const auto prefix = host + "/site/page/";
+    std::size_t followed = 0;
+    for (const auto& record : crawl.records) {
+        if (record.depth == 0) continue;
+        ++followed;
+        ASSERT_TRUE(record.url.starts_with(prefix) && record.referrer.starts_with(prefix))
+            << record.url << " from " << record.referrer;
+        const auto page = std::stoull(record.url.substr(prefix.size()));
+        const auto from = std::stoull(record.referrer.substr(prefix.size()));
+        bool by_area = false;
+        for (const auto& form : test_server::site_page_link_forms(from, shape))
+            by_area |= form.target == page && form.element == test_server::SiteLinkElement::area;
+        EXPECT_TRUE(by_area) << record.url << " from " << record.referrer;
+    }
+    EXPECT_GE(followed, 3u);
+}
+
 TEST_P(RecursiveCrawl, InterruptedCrawlStillRecordsEveryAdmittedUrl) {
     // Every page slow enough that the interruption finds many in flight and many waiting.
     SiteShape slow = shape;

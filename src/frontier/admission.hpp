@@ -44,9 +44,9 @@ class AdmissionGate {
         CrawlItem item;                       // index unset: the store numbers it
         Fingerprint fingerprint;
     };
-    // Whether `url`, exactly as written, is the canonical form of one in `seen`: then it is a
-    // duplicate, known without parsing it (most links on a site are; a canonical form is its own
-    // canonical form).
+    // Whether `url`, exactly as written, is in `seen` — the canonical form of an admitted URL (a
+    // canonical form is its own), or the spelling one was admitted in: then it is a duplicate,
+    // known without parsing it, as most links on a site are.
     template <class Seen>
     static bool seen_as_written(std::string_view url, const Seen& seen) {
         return seen.contains(fingerprint(url));

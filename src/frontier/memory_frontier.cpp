@@ -86,6 +86,10 @@ class MemoryFrontier final : public Frontier {
         if (seen_.contains(judgement.fingerprint)) return Verdict::duplicate;
         if (counts_.admitted >= gate_.options().max_pages) return Verdict::over_limit;
         seen_.insert(judgement.fingerprint);
+        // The spelling it was found in too, when that is not the canonical one: the same link
+        // on the next page is then known before it is parsed (see seen_as_written).
+        const auto written = frontier::fingerprint(url);
+        if (!(written == judgement.fingerprint)) seen_.insert(written);
         admit(std::move(judgement.item));
         return Verdict::admitted;
     }

@@ -40,4 +40,22 @@ Reply charset_page(const Call& call);  // /charset/NAME
 // routes_hostile.cpp: pages that attack their client, for the security tests.
 Reply hostile_page(const Call& call);  // /hostile/entities, /hostile/control
 
+// routes_site.cpp: the synthetic site (site.hpp has its contract).
+Reply site_page(const Call& call);             // /site/page/K
+Reply site_missing(const Call& call);          // /site/missing/K
+Reply site_unreachable(const Call& call);      // /site/unreachable/X
+Reply site_redirect(const Call& call);         // /site/redirect/K
+Reply site_away(const Call& call);             // /site/away/K
+Reply site_data(const Call& call);             // /site/data/K.json
+Reply site_image(const Call& call);            // /site/image/K.png
+Reply site_nofollow(const Call& call);         // /site/nofollow/K
+Reply site_meta_nofollow(const Call& call);    // /site/meta-nofollow/K
+Reply site_nofollow_meta(const Call& call);    // /site/nofollow-meta/K
+Reply site_orphan(const Call& call);           // /site/orphan/K
+Reply site_trap(const Call& call);             // /site/trap/ and everything under it
+Reply site_sitemap(const Call& call);          // /site/sitemap.xml
+Reply site_sitemap_index(const Call& call);    // /site/sitemap-index.xml
+Reply site_sitemap_pages(const Call& call);    // /site/sitemap-pages.xml
+Reply site_sitemap_orphans(const Call& call);  // /site/sitemap-orphans.xml.gz
+
 }  // namespace corocrawl::test_server::handlers

@@ -13,6 +13,7 @@
 //                            /{gzip,br,zstd}/corrupt, /{gzip,br,zstd}/bomb
 //   routes_charset.cpp       /charset/NAME
 //   routes_hostile.cpp       /hostile/entities  /hostile/control
+//   routes_site.cpp          /site/...: the synthetic site for link following (site.hpp)
 //
 // Any other path: 404. A method other than GET or HEAD on a route that takes only those: 405 with
 // `Allow: GET, HEAD`. Pages are text/html; charset=utf-8 unless said otherwise.
@@ -40,6 +41,7 @@ struct Route {
     std::string_view path;  // exact, or, ending in '/', a prefix followed by one parameter segment
     Reply (*handler)(const Call&);
     bool any_method = false;  // else GET and HEAD only
+    bool subtree = false;     // the prefix (ending in '/') followed by any path, itself included
 };
 
 constexpr Route routes[] = {
@@ -73,12 +75,31 @@ constexpr Route routes[] = {
     {"/json", json_document},
     {"/image.png", png_image},
     {"/hostile/", hostile_page},
+    {"/site/page/", site_page},
+    {"/site/missing/", site_missing},
+    {"/site/unreachable/", site_unreachable},
+    {"/site/redirect/", site_redirect},
+    {"/site/away/", site_away},
+    {"/site/data/", site_data},
+    {"/site/image/", site_image},
+    {"/site/nofollow/", site_nofollow},
+    {"/site/meta-nofollow/", site_meta_nofollow},
+    {"/site/nofollow-meta/", site_nofollow_meta},
+    {"/site/orphan/", site_orphan},
+    {"/site/trap/", site_trap, false, true},
+    {"/site/sitemap.xml", site_sitemap},
+    {"/site/sitemap-index.xml", site_sitemap_index},
+    {"/site/sitemap-pages.xml", site_sitemap_pages},
+    {"/site/sitemap-orphans.xml.gz", site_sitemap_orphans},
 };
 
 // The route for `path` and its parameter segment, if any.
 std::optional<std::pair<const Route*, std::string_view>> find_route(std::string_view path) {
     for (const auto& route : routes) {
         if (path == route.path) return std::pair{&route, std::string_view{}};
+        if (route.subtree && path.starts_with(route.path)) {
+            return std::pair{&route, path.substr(route.path.size())};
+        }
         bool has_parameter = route.path.size() > 1 && route.path.ends_with('/');
         if (has_parameter && path.starts_with(route.path)) {
             auto parameter = path.substr(route.path.size());

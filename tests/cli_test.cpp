@@ -65,8 +65,8 @@ TEST_F(Cli, CsvQuotesFieldsPerRfc4180) {
     const auto run =
         run_corocrawl({"crawl", url("/page/1"), "-x", R"x(concat('a,"b', 'c'))x", "-f", "csv"});
     EXPECT_EQ(run.status, 0) << run.err;
-    EXPECT_EQ(run.out, "url,field,value\r\n" + url("/page/1") +
-                           R"x(,"concat('a,""b', 'c')","a,""bc")x" + "\r\n");
+    EXPECT_EQ(run.out, "url,field,value,depth,referrer\r\n" + url("/page/1") +
+                           R"x(,"concat('a,""b', 'c')","a,""bc",0,)x" + "\r\n");
 }
 
 TEST_F(Cli, OrderedRestoresInputOrder) {

@@ -71,9 +71,9 @@ TEST_F(Fields, NamedFieldsKeyJsonlCsvAndTextInEveryMode) {
         const auto csv = run_corocrawl(args);
         EXPECT_EQ(csv.status, 0) << mode << ": " << csv.err;
         const std::string page = url("/page/3");
-        EXPECT_EQ(csv.out, "url,field,value\r\n" + page + ",title,page 3\r\n" + page +
-                               ",links,/page/22\r\n" + page + ",links,/page/44\r\n" + page +
-                               ",links,/page/4\r\n")
+        EXPECT_EQ(csv.out, "url,field,value,depth,referrer\r\n" + page + ",title,page 3,0,\r\n" +
+                               page + ",links,/page/22,0,\r\n" + page + ",links,/page/44,0,\r\n" +
+                               page + ",links,/page/4,0,\r\n")
             << mode;
 
         args = {"crawl", url("/page/3"), "--with-field"};

@@ -140,7 +140,7 @@ TEST(TextEscaping, C1ControlsInUtf8) {
 TEST(JsonlSink, OkRecordExactly) {
     EXPECT_EQ(write_all({Format::jsonl}, {ok_record()}).out,
               R"({"url":"http://x/","final_url":"http://x/final","status":200,"ok":true,)"
-              R"("elapsed_ms":42,"bytes":512,"attempts":1,)"
+              R"("elapsed_ms":42,"bytes":512,"attempts":1,"depth":0,"referrer":null,)"
               R"("results":{"//title":["Home"],"//a/@href":["/a","/b"]},"error":null})"
               "\n");
 }
@@ -148,7 +148,7 @@ TEST(JsonlSink, OkRecordExactly) {
 TEST(JsonlSink, FailedRecordExactly) {
     const Written written = write_all({Format::jsonl}, {failed_record()});
     EXPECT_EQ(written.out, R"({"url":"http://down/","final_url":"","status":0,"ok":false,)"
-                           R"("elapsed_ms":7,"bytes":0,"attempts":3,"results":{},)"
+                           R"("elapsed_ms":7,"bytes":0,"attempts":3,"depth":0,"referrer":null,"results":{},)"
                            R"("error":{"kind":"timeout","message":"no response within 10s"}})"
                            "\n");
     EXPECT_EQ(written.errors, "");  // the error is in the record
@@ -198,22 +198,22 @@ TEST(Utf8Repair, ValidTextIsUnchanged) {
 
 TEST(CsvSink, HeaderThenOneRowPerValue) {
     EXPECT_EQ(write_all({Format::csv}, {ok_record()}).out,
-              "url,field,value\r\n"
-              "http://x/,//title,Home\r\n"
-              "http://x/,//a/@href,/a\r\n"
-              "http://x/,//a/@href,/b\r\n");
+              "url,field,value,depth,referrer\r\n"
+              "http://x/,//title,Home,0,\r\n"
+              "http://x/,//a/@href,/a,0,\r\n"
+              "http://x/,//a/@href,/b,0,\r\n");
 }
 
 TEST(CsvSink, FailedRecordWritesNoRowButAnErrorLine) {
     const Written written = write_all({Format::csv}, {failed_record()});
-    EXPECT_EQ(written.out, "url,field,value\r\n");
+    EXPECT_EQ(written.out, "url,field,value,depth,referrer\r\n");
     EXPECT_EQ(written.errors, "corocrawl: timeout: http://down/: no response within 10s\n");
 }
 
 TEST(CsvSink, QuotingPerRfc4180) {
     EXPECT_EQ(write_all({Format::csv}, {tricky_record()}).out,
-              "url,field,value\r\n"
-              "http://x/,//p,\"a,b \"\"quoted\"\"\nsecond\tline\r\x1b[31mred\x7f caf\u00E9\"\r\n");
+              "url,field,value,depth,referrer\r\n"
+              "http://x/,//p,\"a,b \"\"quoted\"\"\nsecond\tline\r\x1b[31mred\x7f caf\u00E9\",0,\r\n");
     EXPECT_EQ(formats::csv_field("plain"), "plain");
     EXPECT_EQ(formats::csv_field("a\rb"), "\"a\rb\"");
     EXPECT_EQ(formats::csv_field("\""), "\"\"\"\"");
@@ -224,17 +224,28 @@ TEST(CsvSink, StatusRowsWithoutExpressions) {
     options.extracting = false;
     const Written written = write_all(options, {ok_record(), failed_record()});
     EXPECT_EQ(written.out,
-              "url,field,value\r\n"
-              "http://x/,,200\r\n"
-              "http://down/,,timeout\r\n");
+              "url,field,value,depth,referrer\r\n"
+              "http://x/,,200,0,\r\n"
+              "http://down/,,timeout,0,\r\n");
     EXPECT_EQ(written.errors, "corocrawl: timeout: http://down/: no response within 10s\n");
+}
+
+TEST(CsvSink, DepthAndReferrerOfAFollowedLink) {
+    Result record = ok_record();
+    record.extractions.clear();
+    record.depth = 2;
+    record.referrer = "http://x/a,b";
+    SinkOptions options{Format::csv};
+    options.extracting = false;
+    EXPECT_EQ(write_all(options, {record}).out,
+              "url,field,value,depth,referrer\r\nhttp://x/,,200,2,\"http://x/a,b\"\r\n");
 }
 
 TEST(CsvSink, HeaderOnlyOnceAndEvenWithoutRecords) {
     const std::string out = write_all({Format::csv}, {ok_record(), ok_record()}).out;
     EXPECT_EQ(out.find("url,field,value"), 0u);
     EXPECT_EQ(out.find("url,field,value", 1), std::string::npos);
-    EXPECT_EQ(write_all({Format::csv}, {}).out, "url,field,value\r\n");
+    EXPECT_EQ(write_all({Format::csv}, {}).out, "url,field,value,depth,referrer\r\n");
 }
 
 // ordered -----------------------------------------------------------------------------------

@@ -94,5 +94,19 @@ TEST(Url, ResolveReferenceLeavesNonUrlsAlone) {
     EXPECT_EQ(resolve_reference("not a base", "c"), "c");
 }
 
+TEST(Url, CanonicalFormSortsTheQueryUnlessItsOrderIsKept) {
+    const auto canonical = [](std::string_view text, bool keep_order = false) {
+        return canonical_url(std::get<Url>(parse_url(text)), keep_order);
+    };
+    EXPECT_EQ(canonical("HTTP://Example.COM:80/a/./b/../c?n=2&fan=1&a#frag"),
+              "http://example.com/a/c?a&fan=1&n=2");
+    EXPECT_EQ(canonical("http://h/?b=2&a=9&b=1"), "http://h/?a=9&b=1&b=2");
+    // An encoded '&' is part of its value, not a separator.
+    EXPECT_EQ(canonical("http://h/?z=1%26y=2&a=1"), "http://h/?a=1&z=1%26y=2");
+    EXPECT_EQ(canonical("http://h/p?b=1&a=2", true), "http://h/p?b=1&a=2");
+    EXPECT_EQ(canonical("http://h/p"), "http://h/p");
+    EXPECT_EQ(canonical("http://h/%7euser?"), canonical("http://h/~user?"));
+}
+
 }  // namespace
 }  // namespace corocrawl

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "corocrawl/frontier.hpp"
 #include "corocrawl/options.hpp"
 #include "corocrawl/result.hpp"
 #include "corocrawl/url_source.hpp"
@@ -41,6 +42,7 @@ struct CrawlStats {
     std::size_t cancelled = 0;
     std::chrono::milliseconds wall{0};
     bool interrupted = false;
+    FrontierCounts frontier;  // links discovered, and why those not admitted were not
 
     double pages_per_second() const noexcept;
 };
@@ -61,6 +63,12 @@ class Crawler {
     Task& add(std::string url);
     // Called for every finished URL, after that URL's own task callbacks.
     void on_done(DoneCallback callback);
+
+    // From a done-callback: URLs found on the page `from` — its links (one level deeper), or
+    // its redirect's Location (`Hop::redirect`, the same depth) — for the frontier to admit or
+    // refuse by CrawlOptions::frontier (scope, depth, filters, seen, max_pages). Each admitted
+    // one gets its Result (and callbacks) like any other. Thread-safe.
+    void enqueue(const Result& from, const std::vector<std::string>& urls, Hop hop = Hop::link);
 
     // Crawls the added tasks, then everything `more` yields; returns when all are done or
     // after cancel(). Every URL gets exactly one Result, cancelled ones included.

@@ -59,9 +59,42 @@ struct FetchOptions {
     std::vector<std::string> resolve;  // "HOST:PORT:ADDR" entries answered without any query
                                        // (curl's --resolve; ADDR may be [v6])
 
+    // Redirects: followed here (up to max_redirects), or, when false, the 3xx response is the
+    // final and successful one and its Location the caller's business (a recursive crawl hands
+    // it to the frontier, which checks its scope and whether it was seen).
+    bool follow_redirects = true;
+
     // TLS.
     std::string cacert;     // a PEM file of CAs to trust instead of the system's
     bool insecure = false;  // skip certificate verification (unsafe)
+};
+
+// Which links a crawl follows (its scope) and how far.
+enum class Scope {
+    host,    // the seeds' hosts
+    domain,  // the seeds' registrable domains (the Public Suffix List, via libpsl)
+    any,     // anywhere
+};
+enum class CrawlOrder { bfs, dfs };
+inline constexpr std::size_t unlimited = static_cast<std::size_t>(-1);
+
+// What the frontier admits. Seeds are always admitted; links found on pages (and the Locations
+// of redirects, in a recursive crawl) pass the gate below.
+struct FrontierOptions {
+    // Links are followed: the seeds are remembered too, so a link back to one is not fetched
+    // again. (Off, a plain URL list costs no memory per URL, however long.)
+    bool recursive = false;
+    // Links from the seeds (depth 0). wget's default: deep enough for a site's structure, and a
+    // page that links one level deeper forever (a calendar, a trap) stops there.
+    std::size_t max_depth = 5;
+    // URLs admitted in all, seeds included: a bound however wide each level is. `unlimited`: none.
+    std::size_t max_pages = 100'000;
+    Scope scope = Scope::host;
+    std::vector<std::string> include;  // RE2 patterns: a link must match one (none: any)
+    std::vector<std::string> exclude;  // RE2 patterns: a link matching one is not followed
+    CrawlOrder order = CrawlOrder::bfs;
+    bool keep_query_order = false;  // compare URLs with their query as given, not sorted
+    bool follow_nofollow = false;   // follow rel="nofollow" links too
 };
 
 struct CrawlOptions {
@@ -71,6 +104,7 @@ struct CrawlOptions {
     std::size_t parse_threads = 0;     // done-callbacks on a worker pool; 0: on the fetching thread
     std::size_t threads = 8;           // pool: worker threads
     FetchOptions fetch;
+    FrontierOptions frontier;
 };
 
 // How many requests a crawl with these options keeps going at once: its concurrency slots

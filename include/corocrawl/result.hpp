@@ -81,7 +81,9 @@ struct WireExchange {
 struct Result {
     std::size_t index = 0;        // position in the input (0-based): the order `--ordered` restores
     std::size_t worker = 0;       // which concurrency slot (async) or thread (pool) fetched it
-    std::string url;              // as given in the input
+    std::string url;              // as given in the input, or as resolved from a link
+    std::size_t depth = 0;        // links followed from a seed to reach it (seeds: 0)
+    std::string referrer;         // the page that linked it (or redirected to it); "" for a seed
     std::string final_url;        // after redirects; empty when no request was made
     int status = 0;               // final HTTP status; 0 when no response arrived
     std::vector<Header> headers;  // of the final response

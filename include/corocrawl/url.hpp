@@ -29,6 +29,11 @@ std::variant<Url, Error> parse_url(std::string_view text);
 // Resolves a reference (e.g. a Location header or an href) against a base URL.
 std::variant<Url, Error> resolve_url(const Url& base, std::string_view reference);
 
+// The form a crawl compares URLs in, to fetch each page once: the normalised text (see Url) with
+// the query's parameters sorted by name, then value (as Scrapy's canonicalize_url does), unless
+// `keep_query_order`.
+std::string canonical_url(const Url& url, bool keep_query_order = false);
+
 // Resolves a reference against a base URL string; returns the reference unchanged when either
 // does not parse (used by `--absolute`, where a value may not be a URL at all).
 std::string resolve_reference(std::string_view base, std::string_view reference);

@@ -9,6 +9,7 @@
 #include "cli/crawl_options.hpp"
 #include "cli/files.hpp"
 #include "cli/interrupt.hpp"
+#include "cli/link_following.hpp"
 #include "cli/progress.hpp"
 #include "corocrawl/crawler.hpp"
 #include "corocrawl/sink.hpp"
@@ -19,15 +20,31 @@
 namespace corocrawl::cli {
 namespace {
 
+// "; links: 14000 found, 990 followed, 12000 seen before, ..." — what became of the links,
+// when there were any.
+std::string links_summary(const FrontierCounts& counts) {
+    if (counts.discovered == 0) return {};
+    std::string text = "; links: " + std::to_string(counts.discovered) + " found, " +
+                       std::to_string(counts.admitted - counts.seeds) + " followed";
+    for (const auto& [count, what] : {std::pair{counts.duplicates, "seen before"},
+                                      {counts.out_of_scope, "out of scope"},
+                                      {counts.filtered, "filtered"},
+                                      {counts.too_deep, "too deep"},
+                                      {counts.over_limit, "over --max-pages"},
+                                      {counts.unsupported, "not http(s)"}}) {
+        if (count > 0) text += ", " + std::to_string(count) + " " + what;
+    }
+    return text;
+}
+
 std::string summary(const CrawlStats& stats) {
     char line[200];
     std::snprintf(
-        line, sizeof line, "corocrawl: %zu URLs, %zu ok, %zu failed%s in %.3f s (%.1f pages/s)%s",
+        line, sizeof line, "corocrawl: %zu URLs, %zu ok, %zu failed%s in %.3f s (%.1f pages/s)",
         stats.urls, stats.ok, stats.failed,
         stats.cancelled ? (" (" + std::to_string(stats.cancelled) + " cancelled)").c_str() : "",
-        static_cast<double>(stats.wall.count()) / 1000.0, stats.pages_per_second(),
-        stats.interrupted ? ", interrupted" : "");
-    return line;
+        static_cast<double>(stats.wall.count()) / 1000.0, stats.pages_per_second());
+    return line + links_summary(stats.frontier) + (stats.interrupted ? ", interrupted" : "");
 }
 
 int run_crawl(CrawlCommand& command) {
@@ -52,6 +69,15 @@ int run_crawl(CrawlCommand& command) {
     command.sink.extracting = !command.fields.empty();
 
     Crawler crawler(command.crawl);
+    std::optional<LinkFollower> follower;
+    if (command.crawl.frontier.recursive || !command.sitemaps.empty()) {
+        try {
+            follower.emplace(crawler, command.crawl.frontier, command.follow);
+        } catch (const InvalidXPath& e) {
+            throw CLI::ValidationError("--follow", e.what());
+        }
+        for (const auto& sitemap : command.sitemaps) follower->add_sitemap(sitemap);
+    }
     InterruptWatcher interrupt([&crawler] { crawler.cancel(); });
     std::ostream& out = command.output.empty() ? std::cout : output_file;
     Sink sink(out, std::cerr, command.sink);
@@ -60,7 +86,7 @@ int run_crawl(CrawlCommand& command) {
     // The total is known for arguments and a file (counted on the side: a huge list does not hold
     // up the first request); stdin has none.
     std::jthread counter;
-    if (command.progress && input != &std::cin) {
+    if (command.progress && input != &std::cin && !follower) {  // links have no total
         progress->set_total(command.urls.size());
         if (input) {
             counter = std::jthread([&](std::stop_token stop) {
@@ -85,6 +111,7 @@ int run_crawl(CrawlCommand& command) {
         }
         progress->count(result);
     });
+    if (follower) crawler.on_done([&follower](Result& result) { (*follower)(result); });
     // Registered last, so the parse phase it draws includes the extraction above.
     std::optional<Timeline> timeline;
     if (timeline_file.is_open()) {
@@ -92,7 +119,9 @@ int run_crawl(CrawlCommand& command) {
         crawler.on_done([&timeline](Result& result) { timeline->record(result); });
     }
 
-    UrlSource source(command.urls, input, input == &std::cin);
+    std::vector<std::string> seeds = command.urls;
+    seeds.insert(seeds.end(), command.sitemaps.begin(), command.sitemaps.end());
+    UrlSource source(seeds, input, input == &std::cin);
     const CrawlStats stats = crawler.run(&source);
     sink.finish();
     counter = {};  // stops and joins the count before the line it reports to goes

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <charconv>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -19,6 +20,7 @@ constexpr const char* examples = R"(Examples:
   corocrawl crawl -i urls.txt -x '//title/text()' -f jsonl -o results.jsonl
   corocrawl crawl -i urls.txt -s 'title=title::text' -s 'links=a::attr(href)' --first -f jsonl
   cat urls.txt | corocrawl crawl -i - -x '//a/@href' --absolute --with-url
+  corocrawl crawl -r -l inf 'http://127.0.0.1:5000/site/page/0' -x '//title/text()' -f jsonl
 
 Exit status: 0 all URLs ok, 1 some URL failed, 2 usage error (nothing fetched), 130 interrupted.)";
 
@@ -70,6 +72,17 @@ std::string request_body(const std::string& data) {
         throw CLI::ValidationError("--data",
                                    "cannot read " + data.substr(1) + ": " + std::strerror(errno));
     return std::string(std::istreambuf_iterator<char>(file), {});
+}
+
+// -l and --max-pages: a count, or "inf" for no limit.
+std::size_t parse_limit(const std::string& text, const char* option) {
+    if (text == "inf") return unlimited;
+    std::size_t value = 0;
+    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (text.empty() || error != std::errc{} || end != text.data() + text.size()) {
+        throw CLI::ValidationError(option, "'" + text + "' is not a count or 'inf'");
+    }
+    return value;
 }
 
 }  // namespace
@@ -131,6 +144,37 @@ void add_crawl_options(CLI::App& app, CrawlCommand& command) {
     app.add_flag("--ordered", command.sink.ordered, "Write records in input order");
     app.add_flag("--absolute", command.absolute,
                  "Resolve URL-valued results (href, src, ...) against the page's final URL");
+
+    FrontierOptions& frontier = command.crawl.frontier;
+    app.add_flag("-r,--recursive", frontier.recursive,
+                 "Follow links (a/area href, frame/iframe src) within the scope");
+    app.add_option("--follow", command.follow,
+                   "XPath choosing the links to follow instead (repeatable; implies -r)")
+        ->option_text("XPATH");
+    app.add_option("-l,--depth", command.max_depth, "Links to follow from a seed (seeds: 0), or inf")
+        ->option_text("N");
+    app.add_option("--max-pages", command.max_pages, "URLs to crawl in all, seeds included, or inf")
+        ->option_text("N");
+    app.add_option("--scope", frontier.scope, "Links followed: the seeds' hosts, domains, or any")
+        ->transform(choices<Scope>(
+            {{"host", Scope::host}, {"domain", Scope::domain}, {"any", Scope::any}}))
+        ->default_str("host");
+    app.add_option("--include", frontier.include,
+                   "Follow only links whose canonical URL matches REGEX (RE2; repeatable)")
+        ->option_text("REGEX");
+    app.add_option("--exclude", frontier.exclude,
+                   "Do not follow links whose canonical URL matches REGEX (RE2; repeatable)")
+        ->option_text("REGEX");
+    app.add_flag("--follow-nofollow", frontier.follow_nofollow,
+                 "Follow rel=nofollow links (and those of meta robots nofollow pages) too");
+    app.add_option("--order", frontier.order, "Breadth-first or depth-first")
+        ->transform(choices<CrawlOrder>({{"bfs", CrawlOrder::bfs}, {"dfs", CrawlOrder::dfs}}))
+        ->default_str("bfs");
+    app.add_flag("--keep-query-order", frontier.keep_query_order,
+                 "Compare URLs with their query parameters as given, not sorted");
+    app.add_option("--sitemap", command.sitemaps,
+                   "Crawl the pages a sitemap (or sitemap index, gzip'd or not) lists (repeatable)")
+        ->option_text("URL");
 
     app.add_option("-m,--mode", command.crawl.mode,
                    "How to wait: async (coroutines), pool (blocking threads), sync (one by one)")
@@ -217,10 +261,17 @@ void add_crawl_options(CLI::App& app, CrawlCommand& command) {
 }
 
 void settle_options(CrawlCommand& command) {
-    if (command.urls.empty() && command.input.empty()) {
+    if (command.urls.empty() && command.input.empty() && command.sitemaps.empty()) {
         throw CLI::ValidationError(
-            "no URLs: give them as arguments, or -i FILE, or -i - for stdin");
+            "no URLs: give them as arguments, or -i FILE, or -i - for stdin, or --sitemap URL");
     }
+    FrontierOptions& frontier = command.crawl.frontier;
+    frontier.max_depth = parse_limit(command.max_depth, "--depth");
+    frontier.max_pages = parse_limit(command.max_pages, "--max-pages");
+    if (!command.follow.empty()) frontier.recursive = true;
+    // A redirect in a recursive crawl is a link like any other: its target passes the
+    // frontier's gate (scope, seen), so a page reached both ways is fetched once.
+    if (frontier.recursive) command.crawl.fetch.follow_redirects = false;
     FetchOptions& fetch = command.crawl.fetch;
     fetch.timeout = milliseconds(command.timeout_s);
     fetch.connect_timeout = milliseconds(command.connect_timeout_s);

@@ -36,9 +36,17 @@ struct CrawlCommand {
     std::vector<std::string> headers;  // "Name: value"
     std::string data;                  // STRING, or @FILE
     std::optional<std::string> proxy;  // given: both schemes, the environment ignored
+    // Link following: --follow implies -r; depth and page limits take "inf".
+    std::vector<std::string> follow;    // XPaths choosing the links instead of the default
+    std::vector<std::string> sitemaps;  // --sitemap URLs
+    std::string max_depth = limit_text(crawl.frontier.max_depth);
+    std::string max_pages = limit_text(crawl.frontier.max_pages);
 
     CrawlCommand();
     static double seconds(std::chrono::milliseconds ms) { return ms.count() / 1000.0; }
+    static std::string limit_text(std::size_t limit) {
+        return limit == unlimited ? "inf" : std::to_string(limit);
+    }
 };
 
 // Registers every flag of `crawl` on `app`, bound to `command`.

@@ -18,37 +18,6 @@ namespace asio = boost::asio;
 #pragma GCC diagnostic ignored "-Wmismatched-new-delete"
 #endif
 
-// One concurrency slot: fetch, deliver, repeat until the input is exhausted. Input is taken
-// without waiting — stdin's writer may take its time, and the loop must go on meanwhile — so a
-// slot that finds none yet looks again a little later.
-asio::awaitable<void> crawl_slot(std::size_t slot, CrawlRun& run, const FetchOptions& options,
-                                 fetch::AsyncContext& context) {
-    using namespace std::chrono_literals;
-    asio::steady_timer idle(co_await asio::this_coro::executor);
-    auto pause = 1ms;
-    for (;;) {
-        auto next = run.try_next();
-        if (next.ended) co_return;
-        if (!next.line) {
-            idle.expires_after(pause);
-            co_await idle.async_wait(asio::as_tuple(asio::use_awaitable));
-            pause = std::min(pause * 2, std::chrono::milliseconds(50));
-            continue;
-        }
-        pause = 1ms;
-        const auto index = next.line->index;
-        std::string url = next.line->text;
-        Result result;
-        try {
-            result = co_await fetch::fetch_async(std::move(*next.line), options, context);
-        } catch (const std::exception& e) {
-            result = internal_failure(index, std::move(url), e);
-        }
-        result.worker = slot;
-        run.deliver(std::move(result));
-    }
-}
-
 // One I/O thread's share of the crawl: its own event loop, its slots and its connection pool,
 // so nothing on the hot path is shared between threads (the shape of nginx, wrk and h2load).
 // Only the TLS context, which OpenSSL lets every thread use, and the DNS cache are the crawl's.
@@ -58,9 +27,37 @@ struct EventLoop {
         : context(options, tls, io.get_executor(), std::move(dns_cache)) {}
 
     asio::io_context io{1};  // one thread runs it (Asio then never wakes another for its work)
+    // Slots with no work park on this timer, which never expires: the run's wake-up cancels it.
+    asio::steady_timer idle{io, asio::steady_timer::time_point::max()};
     // Declared after `io`, so destroyed before it: pooled sockets must not outlive their loop.
     fetch::AsyncContext context;
 };
+
+// One concurrency slot: fetch, deliver, repeat until the crawl is done. Work is taken without
+// waiting — the loop must go on meanwhile — and a slot that finds none parks until the run
+// says more has come.
+asio::awaitable<void> crawl_slot(std::size_t slot, CrawlRun& run, const FetchOptions& options,
+                                 EventLoop& loop) {
+    for (;;) {
+        auto next = run.poll();
+        if (next.done) co_return;
+        if (!next.item) {
+            co_await loop.idle.async_wait(asio::as_tuple(asio::use_awaitable));
+            continue;
+        }
+        const CrawlItem& item = *next.item;
+        // Named, not a temporary in the co_await: GCC 12 destroys such temporaries twice.
+        InputLine line{item.index, item.url};
+        Result result;
+        try {
+            result = co_await fetch::fetch_async(std::move(line), options, loop.context);
+        } catch (const std::exception& e) {
+            result = internal_failure(item.index, item.url, e);
+        }
+        result.worker = slot;
+        deliver_fetched(run, item, std::move(result));
+    }
+}
 
 }  // namespace
 
@@ -77,7 +74,7 @@ void run_async(CrawlRun& run, const CrawlOptions& options) {
     // loop whose pages are slow simply takes fewer of them.
     for (std::size_t slot = 0; slot < concurrency; ++slot) {
         EventLoop& loop = *loops[slot % threads];
-        asio::co_spawn(loop.io, crawl_slot(slot, run, options.fetch, loop.context),
+        asio::co_spawn(loop.io, crawl_slot(slot, run, options.fetch, loop),
                        [](std::exception_ptr error) {
                            if (error) std::rethrow_exception(error);  // a bug: crawl_slot catches
                        });
@@ -86,6 +83,9 @@ void run_async(CrawlRun& run, const CrawlOptions& options) {
     run.set_stop([&loops] {
         for (auto& loop : loops) loop->io.stop();
     });
+    run.set_wake([&loops] {
+        for (auto& loop : loops) asio::post(loop->io, [&idle = loop->idle] { idle.cancel(); });
+    });
 
     std::vector<std::jthread> others;
     for (std::size_t i = 1; i < threads; ++i)
@@ -93,6 +93,7 @@ void run_async(CrawlRun& run, const CrawlOptions& options) {
     loops[0]->io.run();
     for (auto& thread : others) thread.join();
     run.set_stop(nullptr);
+    run.set_wake(nullptr);
 }
 
 }  // namespace corocrawl::engine

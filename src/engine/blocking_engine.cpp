@@ -13,17 +13,16 @@ void run_blocking(CrawlRun& run, const CrawlOptions& options, std::size_t thread
 
     // One worker: take a URL, wait for its fetch, deliver, repeat.
     const auto worker = [&](std::size_t number) {
-        while (auto input = run.next()) {
-            const auto index = input->index;
-            std::string url = input->text;
+        while (auto item = run.next()) {
             Result result;
             try {
-                result = fetch::fetch_blocking(std::move(*input), options.fetch, context);
+                result = fetch::fetch_blocking(InputLine{item->index, item->url}, options.fetch,
+                                               context);
             } catch (const std::exception& e) {
-                result = internal_failure(index, std::move(url), e);
+                result = internal_failure(item->index, item->url, e);
             }
             result.worker = number;
-            run.deliver(std::move(result));
+            deliver_fetched(run, *item, std::move(result));
         }
     };
     if (threads <= 1) {

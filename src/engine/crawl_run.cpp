@@ -8,55 +8,92 @@
 namespace corocrawl::engine {
 
 CrawlRun::CrawlRun(const std::deque<Task>& tasks, UrlSource* more,
-                   const std::vector<DoneCallback>& on_done, std::size_t parse_threads)
-    : tasks_(tasks), more_(more), on_done_(on_done) {
-    if (parse_threads > 0) {
-        parse_pool_.emplace(parse_threads);
-        parse_queue_room_.emplace(static_cast<std::ptrdiff_t>(4 * parse_threads));
+                   const std::vector<DoneCallback>& on_done, const CrawlOptions& options,
+                   Frontier& frontier)
+    : tasks_(tasks),
+      more_(more),
+      on_done_(on_done),
+      read_ahead_(std::max<std::size_t>(1024, 2 * workers(options))),
+      frontier_(frontier) {
+    if (options.parse_threads > 0) {
+        parse_pool_.emplace(options.parse_threads);
+        parse_queue_room_.emplace(static_cast<std::ptrdiff_t>(4 * options.parse_threads));
+    }
+    // The tasks first, so that their indexes are their places in tasks_.
+    for (const auto& task : tasks_) frontier_.add_seed(task.url());
+    if (more_) {
+        input_ = std::jthread([this] { read_input(); });
+    } else {
+        frontier_.close_input();
     }
 }
 
-std::optional<InputLine> CrawlRun::next() {
-    return take(true).line;
+CrawlRun::~CrawlRun() {
+    if (input_.joinable()) {
+        cancel();  // only an exception on the way out leaves it running
+        input_.join();
+    }
 }
 
-UrlSource::Polled CrawlRun::try_next() {
-    return take(false);
+void CrawlRun::read_input() {
+    while (auto line = more_->next()) {
+        std::unique_lock lock(mutex_);
+        input_paused_ = true;
+        input_room_.wait(lock, [&] { return cancelled_ || frontier_.waiting() < read_ahead_; });
+        input_paused_ = false;
+        // Taken from the input, so owed a record, even if only a cancelled one.
+        frontier_.add_seed(std::move(line->text));
+        work_arrived();
+        if (cancelled_) break;
+    }
+    std::lock_guard lock(mutex_);
+    frontier_.close_input();
+    work_arrived();
 }
 
-UrlSource::Polled CrawlRun::take(bool wait_for_stdin) {
-    if (cancelled_) return {std::nullopt, true};
-    UrlSource::Polled next;
-    {
-        std::lock_guard lock(mutex_);
-        if (next_task_ < tasks_.size()) {
-            next.line = InputLine{next_task_, tasks_[next_task_].url()};
-            ++next_task_;
-        }
-    }
-    if (!next.line) {
-        if (!more_) return {std::nullopt, true};
-        // Outside our lock: reading stdin may wait.
-        if (wait_for_stdin) {
-            next.line = more_->next();
-            next.ended = !next.line;
-        } else {
-            next = more_->try_next();
-        }
-        if (next.line) next.line->index += tasks_.size();
-    }
-    if (next.line) {
-        std::lock_guard lock(mutex_);
-        in_flight_.emplace(next.line->index, next.line->text);
+void CrawlRun::work_arrived() {
+    if (!starved_) return;
+    // (With nothing waiting, next() leases nothing: it only says whether the crawl is over.)
+    if (frontier_.waiting() == 0 && !frontier_.next().done) return;
+    starved_ = false;
+    work_or_end_.notify_all();
+    if (wake_) wake_();
+}
+
+Frontier::Next CrawlRun::take() {
+    auto next = frontier_.next();
+    if (next.item) {
+        // Read ahead again once half the room is free: one wake-up per many lines.
+        if (input_paused_ && frontier_.waiting() < read_ahead_ / 2) input_room_.notify_one();
+    } else if (!next.done) {
+        starved_ = true;
     }
     return next;
 }
 
-void CrawlRun::deliver(Result result) {
-    {
-        std::lock_guard lock(mutex_);
-        in_flight_.erase(result.index);
+std::optional<CrawlItem> CrawlRun::next() {
+    std::unique_lock lock(mutex_);
+    for (;;) {
+        if (cancelled_) return std::nullopt;
+        auto next = take();
+        if (next.item || next.done) return std::move(next.item);
+        work_or_end_.wait(lock);
     }
+}
+
+CrawlRun::Polled CrawlRun::poll() {
+    std::lock_guard lock(mutex_);
+    if (cancelled_) return {std::nullopt, true};
+    auto next = take();
+    return {std::move(next.item), next.done};
+}
+
+void CrawlRun::set_wake(std::function<void()> wake) {
+    std::lock_guard lock(mutex_);
+    wake_ = std::move(wake);
+}
+
+void CrawlRun::deliver(Result result) {
     if (parse_pool_) {
         parse_queue_room_->acquire();
         boost::asio::post(*parse_pool_, [this, result = std::move(result)]() mutable {
@@ -66,6 +103,15 @@ void CrawlRun::deliver(Result result) {
     } else {
         run_callbacks(result);
     }
+}
+
+void CrawlRun::enqueue(const std::vector<std::string>& urls, const Result& from, Hop hop) {
+    if (urls.empty()) return;
+    const CrawlItem page{from.index, from.final_url.empty() ? from.url : from.final_url,
+                         from.depth, nullptr};
+    std::lock_guard lock(mutex_);
+    frontier_.offer(urls, page, hop);
+    work_arrived();
 }
 
 void CrawlRun::run_callbacks(Result& result) {
@@ -85,6 +131,9 @@ void CrawlRun::run_callbacks(Result& result) {
     result.timings.done = Clock::now();
 
     std::lock_guard lock(mutex_);
+    // Acknowledged after the callbacks: until then they may still offer links, so the crawl
+    // cannot end.
+    frontier_.acknowledge(result.index);
     ++stats_.urls;
     if (result.ok()) {
         ++stats_.ok;
@@ -92,6 +141,7 @@ void CrawlRun::run_callbacks(Result& result) {
         ++stats_.failed;
         if (result.error->kind == ErrorKind::cancelled) ++stats_.cancelled;
     }
+    work_arrived();
 }
 
 void CrawlRun::set_stop(std::function<void()> stop) {
@@ -102,15 +152,19 @@ void CrawlRun::set_stop(std::function<void()> stop) {
 
 void CrawlRun::cancel() noexcept {
     cancelled_ = true;
-    if (more_) more_->interrupt();  // a worker may be waiting for a line of stdin
+    if (more_) more_->interrupt();  // the input may be waiting for a line of stdin
     std::lock_guard lock(mutex_);
+    work_or_end_.notify_all();
+    input_room_.notify_all();
     if (stop_) stop_();
 }
 
-void CrawlRun::deliver_cancelled(std::size_t index, std::string url) {
+void CrawlRun::deliver_cancelled(const CrawlItem& item) {
     Result result;
-    result.index = index;
-    result.url = std::move(url);
+    result.index = item.index;
+    result.url = item.url;
+    result.depth = item.depth;
+    if (item.referrer) result.referrer = *item.referrer;
     result.error = Error{ErrorKind::cancelled, "interrupted before it finished"};
     run_callbacks(result);
 }
@@ -125,20 +179,25 @@ Result internal_failure(std::size_t index, std::string url, const std::exception
 
 CrawlStats CrawlRun::finish() {
     if (parse_pool_) parse_pool_->join();
+    if (input_.joinable()) input_.join();
     if (cancelled_) {
-        // Whatever was started and never delivered, then whatever was never started.
-        for (auto& [index, url] : std::exchange(in_flight_, {})) deliver_cancelled(index, url);
-        for (; next_task_ < tasks_.size(); ++next_task_) {
-            deliver_cancelled(next_task_, tasks_[next_task_].url());
-        }
-        if (more_) {
-            for (auto& line : more_->rest_after_cancel()) {
-                deliver_cancelled(line.index + tasks_.size(), std::move(line.text));
+        // Whatever was started and never delivered, whatever waited, then what the input still
+        // held.
+        std::vector<CrawlItem> rest;
+        {
+            std::lock_guard lock(mutex_);
+            if (more_) {
+                for (auto& line : more_->rest_after_cancel()) {
+                    frontier_.add_seed(std::move(line.text));
+                }
             }
+            rest = frontier_.drain();
         }
+        for (const auto& item : rest) deliver_cancelled(item);
     }
     std::lock_guard lock(mutex_);
     stats_.interrupted = cancelled_;
+    stats_.frontier = frontier_.counts();
     stats_.wall = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started_);
     return stats_;
 }

@@ -1,31 +1,53 @@
-// What every mode shares in a crawl: where the next URL comes from, where a finished Result goes,
-// and how an interruption is turned into `cancelled` records. Modes differ only in how they wait.
+// What every mode shares in a crawl: the frontier behind one lock, the input that feeds it, where
+// a finished Result goes, and how an interruption is turned into `cancelled` records. Modes
+// differ only in how they wait for work: a worker thread sleeps in next(), an event loop's slot
+// parks until the wake-up it registered with set_wake() — nobody polls.
 #pragma once
 
 #include <atomic>
 #include <boost/asio/thread_pool.hpp>
+#include <condition_variable>
 #include <functional>
-#include <map>
 #include <mutex>
 #include <optional>
 #include <semaphore>
+#include <thread>
 
 #include "corocrawl/crawler.hpp"
+#include "corocrawl/frontier.hpp"
 
 namespace corocrawl::engine {
 
 class CrawlRun {
   public:
+    // Admits the tasks as the first seeds, and reads `more` (may be null) on a thread of its
+    // own, so that a slow stdin holds up no worker. `workers` sizes how far the input reads
+    // ahead of the fetching.
     CrawlRun(const std::deque<Task>& tasks, UrlSource* more,
-             const std::vector<DoneCallback>& on_done, std::size_t parse_threads);
+             const std::vector<DoneCallback>& on_done, const CrawlOptions& options,
+             Frontier& frontier);
+    ~CrawlRun();
+    CrawlRun(const CrawlRun&) = delete;
+    CrawlRun& operator=(const CrawlRun&) = delete;
 
-    // The next URL to fetch; nothing at the end of the input or once cancelled. Thread-safe.
-    std::optional<InputLine> next();
-    // The same without waiting for stdin: a line, or none yet, or the end (`ended`).
-    UrlSource::Polled try_next();
-    // Hands a finished Result to the done-callbacks (on the parse pool, when there is one).
-    // Thread-safe.
+    // The next item to fetch, waiting for one; nothing once the crawl is done or cancelled.
+    std::optional<CrawlItem> next();
+    // The same without waiting, for an event loop: an item, or none yet, or `done`.
+    struct Polled {
+        std::optional<CrawlItem> item;
+        bool done = false;
+    };
+    Polled poll();
+    // What makes parked event-loop slots poll again: called, under the run's lock, when work
+    // arrives (or the crawl ends) after a poll() found none. It must only post, never call back.
+    void set_wake(std::function<void()> wake);
+
+    // Hands a finished Result to the done-callbacks (on the parse pool, when there is one); its
+    // item is acknowledged once they return. Thread-safe.
     void deliver(Result result);
+    // From a done-callback: URLs found on `from` (links, or a redirect's Location) offered to
+    // the frontier. Thread-safe.
+    void enqueue(const std::vector<std::string>& urls, const Result& from, Hop hop);
 
     // Thread-safe. `stop` is what makes the running mode stop waiting (set by the engine).
     void cancel() noexcept;
@@ -37,25 +59,35 @@ class CrawlRun {
     CrawlStats finish();
 
   private:
-    UrlSource::Polled take(bool wait_for_stdin);
+    void read_input();
+    // After the frontier changed: wake whoever found no work, when there is some now (or the
+    // end). Called with the lock held.
+    void work_arrived();
+    Frontier::Next take();  // with the lock held
     void run_callbacks(Result& result);
-    void deliver_cancelled(std::size_t index, std::string url);
+    void deliver_cancelled(const CrawlItem& item);
 
     const std::deque<Task>& tasks_;
     UrlSource* more_;
     const std::vector<DoneCallback>& on_done_;
+    const std::size_t read_ahead_;  // admitted seeds waiting, at most, before the input pauses
     std::optional<boost::asio::thread_pool> parse_pool_;
     // Pages waiting for a parse thread hold their bodies: when parsing falls behind, deliver()
     // waits here, which slows fetching down instead of filling memory.
     std::optional<std::counting_semaphore<>> parse_queue_room_;
     const Clock::time_point started_ = Clock::now();
 
-    std::mutex mutex_;  // guards everything below
-    std::size_t next_task_ = 0;
-    std::map<std::size_t, std::string> in_flight_;  // index -> URL, started and not delivered
+    std::mutex mutex_;  // guards everything below, and the frontier
+    Frontier& frontier_;
+    std::condition_variable work_or_end_;  // for next()
+    std::condition_variable input_room_;   // for the input thread
+    bool starved_ = false;                 // a poll() or next() found no work since the last wake
+    bool input_paused_ = false;            // the input thread waits for input_room_
+    std::function<void()> wake_;
     std::function<void()> stop_;
     CrawlStats stats_;
     std::atomic<bool> cancelled_{false};
+    std::jthread input_;  // last: joined first
 };
 
 }  // namespace corocrawl::engine

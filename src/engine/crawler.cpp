@@ -1,6 +1,7 @@
 #include "corocrawl/crawler.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
 #include <mutex>
 #include <stdexcept>
@@ -14,8 +15,9 @@
 namespace corocrawl {
 
 struct Crawler::State {
-    std::mutex mutex;
-    engine::CrawlRun* run = nullptr;  // the crawl in progress, for cancel()
+    std::mutex mutex;  // for cancel(), which must not miss a run that is starting
+    // The crawl in progress: set before its engine starts and cleared after its last callback.
+    std::atomic<engine::CrawlRun*> run = nullptr;
     bool cancelled = false;
 };
 
@@ -69,6 +71,7 @@ void validate(const CrawlOptions& options) {
             throw std::invalid_argument("proxy '" + *proxy + "' is not an http://host:port URL");
         }
     }
+    validate(options.frontier);
     // --dns-servers and --resolve as c-ares and the resolver read them (std::invalid_argument).
     try {
         const fetch::DnsConfig dns(fetch);
@@ -100,9 +103,16 @@ void Crawler::on_done(DoneCallback callback) {
     on_done_.push_back(std::move(callback));
 }
 
+void Crawler::enqueue(const Result& from, const std::vector<std::string>& urls, Hop hop) {
+    // Only a running crawl has a frontier, and a done-callback runs only in one: no lock needed
+    // to keep it alive.
+    if (auto* run = state_->run.load()) run->enqueue(urls, from, hop);
+}
+
 CrawlStats Crawler::run(UrlSource* more) {
     validate(options_);
-    engine::CrawlRun run(tasks_, more, on_done_, options_.parse_threads);
+    const auto frontier = make_memory_frontier(options_.frontier);
+    engine::CrawlRun run(tasks_, more, on_done_, options_, *frontier);
     {
         std::lock_guard lock(state_->mutex);
         state_->run = &run;
@@ -119,17 +129,18 @@ CrawlStats Crawler::run(UrlSource* more) {
             engine::run_blocking(run, options_, 1);
             break;
     }
+    const CrawlStats stats = run.finish();  // callbacks may run in it, on the parse pool
     {
         std::lock_guard lock(state_->mutex);
         state_->run = nullptr;
     }
-    return run.finish();
+    return stats;
 }
 
 void Crawler::cancel() noexcept {
     std::lock_guard lock(state_->mutex);
     state_->cancelled = true;
-    if (state_->run) state_->run->cancel();
+    if (state_->run) state_->run.load()->cancel();
 }
 
 }  // namespace corocrawl

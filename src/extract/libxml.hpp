@@ -43,6 +43,12 @@ struct CompiledExpressionDeleter {
 };
 using CompiledExpression = std::unique_ptr<xmlXPathCompExpr, CompiledExpressionDeleter>;
 
+// An XML (not HTML) parser context: sitemaps, read through SAX callbacks, in bounded memory.
+struct XmlParserContextDeleter {
+    void operator()(xmlParserCtxt* context) const noexcept { xmlFreeParserCtxt(context); }
+};
+using XmlParserContext = std::unique_ptr<xmlParserCtxt, XmlParserContextDeleter>;
+
 // Strings libxml2 allocates and hands over (xmlNodeGetContent, xmlXPathCastNumberToString).
 struct StringDeleter {
     void operator()(xmlChar* text) const noexcept { xmlFree(text); }

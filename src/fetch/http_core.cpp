@@ -206,7 +206,7 @@ void Exchange::on_response(Response&& response, WireBytes wire) {
 bool Exchange::follow_redirect(const Response& response) {
     const unsigned status = response.result_int();
     const auto location = response[http::field::location];
-    if (!is_redirect(status) || location.empty()) return false;
+    if (!is_redirect(status) || location.empty() || !options_.follow_redirects) return false;
 
     if (redirects_ >= options_.max_redirects) {
         fail(ErrorKind::too_many_redirects,
@@ -247,7 +247,10 @@ void Exchange::finish(Response&& response) {
         return;
     }
     result_.body = std::get<std::string>(std::move(decoded));
-    if (result_.status < 200 || result_.status > 299) {
+    const bool redirect_left_to_caller = !options_.follow_redirects &&
+                                         is_redirect(response.result_int()) &&
+                                         !response[http::field::location].empty();
+    if ((result_.status < 200 || result_.status > 299) && !redirect_left_to_caller) {
         result_.error = Error{ErrorKind::http_status, "HTTP " + std::to_string(result_.status) +
                                                           " " + std::string(response.reason())};
     }

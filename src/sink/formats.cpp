@@ -79,16 +79,19 @@ std::string format_text(const Result& result, const SinkOptions& options) {
     return output;
 }
 
-std::string csv_row(std::string_view url, std::string_view field, std::string_view value) {
-    return csv_field(url) + "," + csv_field(field) + "," + csv_field(value) + "\r\n";
+// One row: url, field, value, then where the URL came from (depth, referrer), so that the first
+// three columns mean what they meant before a crawl could follow links.
+std::string csv_row(const Result& result, std::string_view field, std::string_view value) {
+    return csv_field(result.url) + "," + csv_field(field) + "," + csv_field(value) + "," +
+           std::to_string(result.depth) + "," + csv_field(result.referrer) + "\r\n";
 }
 
 std::string format_csv(const Result& result, const SinkOptions& options) {
-    if (!options.extracting) return csv_row(result.url, "", status_or_error_kind(result));
+    if (!options.extracting) return csv_row(result, "", status_or_error_kind(result));
     std::string output;
     for (const Extraction& extraction : result.extractions) {
         for (const std::string& value : kept_values(extraction, options)) {
-            output += csv_row(result.url, extraction.expression, value);
+            output += csv_row(result, extraction.expression, value);
         }
     }
     return output;
@@ -107,6 +110,12 @@ std::string format_jsonl(const Result& result, const SinkOptions& options) {
     record["elapsed_ms"] = result.elapsed.count();
     record["bytes"] = result.bytes;
     record["attempts"] = result.attempts;
+    record["depth"] = result.depth;
+    if (result.referrer.empty()) {
+        record["referrer"] = nullptr;
+    } else {
+        record["referrer"] = json_string(result.referrer);
+    }
     boost::json::object results;
     if (result.ok()) {
         for (const Extraction& extraction : result.extractions) {

@@ -18,7 +18,7 @@ std::string format_output(const Result& result, const SinkOptions& options);
 std::string format_errors(const Result& result, const SinkOptions& options);
 
 // The first CSV row, written before the first record.
-inline constexpr std::string_view csv_header = "url,field,value\r\n";
+inline constexpr std::string_view csv_header = "url,field,value,depth,referrer\r\n";
 
 // Text format's guard against terminal control: \n, \r, \t as two-character escapes, other
 // bytes below 0x20 and 0x7f as \xNN, the C1 controls U+0080–U+009F as \u00NN; everything else

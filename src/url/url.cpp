@@ -1,6 +1,8 @@
 #include "corocrawl/url.hpp"
 
+#include <algorithm>
 #include <boost/url.hpp>
+#include <vector>
 
 namespace corocrawl {
 namespace {
@@ -107,6 +109,29 @@ std::variant<Url, Error> resolve_url(const Url& base, std::string_view reference
         return invalid(reference, r.error().message());
     }
     return normalised(std::move(resolved), reference);
+}
+
+std::string canonical_url(const Url& url, bool keep_query_order) {
+    const urls::url_view view(url.text);
+    if (keep_query_order || !view.has_query()) return url.text;
+    // Each "name=value" as it was written (still percent-encoded, so an encoded '&' or '=' stays
+    // inside its parameter), sorted by name, then value.
+    std::vector<std::string> params;
+    for (const auto param : view.encoded_params()) {
+        std::string text(param.key);
+        if (param.has_value) text.append("=").append(param.value);
+        params.push_back(std::move(text));
+    }
+    const auto name = [](std::string_view param) { return param.substr(0, param.find('=')); };
+    std::stable_sort(params.begin(), params.end(), [&](std::string_view a, std::string_view b) {
+        return name(a) != name(b) ? name(a) < name(b) : a < b;
+    });
+    std::string canonical = url.text.substr(0, url.text.find('?') + 1);
+    for (std::size_t i = 0; i < params.size(); ++i) {
+        if (i > 0) canonical += '&';
+        canonical += params[i];
+    }
+    return canonical;
 }
 
 std::string resolve_reference(std::string_view base, std::string_view reference) {

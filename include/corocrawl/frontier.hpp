@@ -1,0 +1,92 @@
+// The frontier: what waits to be fetched, what is in flight, what was seen, and which URLs are
+// admitted at all. It decides and never waits (no I/O, no clock, no lock): the engine asks it for
+// work and does the waiting its own way, holding one lock around it.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "corocrawl/options.hpp"
+
+namespace corocrawl {
+
+// One admitted URL: leased to a worker, acknowledged by its record.
+struct CrawlItem {
+    std::size_t index = 0;  // its record's place: the order of admission, seeds first as given
+    std::string url;        // as given (a seed) or as resolved (a link)
+    std::size_t depth = 0;  // links from a seed; a redirect's target keeps its source's depth
+    std::shared_ptr<const std::string> referrer;  // the page that linked it; null for a seed
+};
+
+// How a URL was found on a fetched page.
+enum class Hop {
+    link,      // a link on it: one level deeper
+    redirect,  // its Location: the same depth (and a seed's redirect widens the scope)
+    sitemap,   // listed in it, a sitemap: the same depth
+};
+
+// What the admission gate made of an offered URL.
+enum class Verdict {
+    admitted,
+    duplicate,     // seen before (in its canonical form)
+    out_of_scope,  // another host or domain than the seeds'
+    filtered,      // by --include / --exclude
+    too_deep,      // beyond max_depth
+    over_limit,    // max_pages reached
+    unsupported,   // not an http(s) URL (mailto:, javascript:, ...) or not a URL at all
+};
+
+struct FrontierCounts {
+    std::size_t admitted = 0;    // records owed: seeds and links
+    std::size_t seeds = 0;       // of them
+    std::size_t discovered = 0;  // links offered (each occurrence on each page)
+    std::size_t duplicates = 0;
+    std::size_t out_of_scope = 0;
+    std::size_t filtered = 0;
+    std::size_t too_deep = 0;
+    std::size_t over_limit = 0;
+    std::size_t unsupported = 0;
+};
+
+class Frontier {
+  public:
+    virtual ~Frontier() = default;
+
+    // A seed is always admitted (every input line gets its record, a bad one an error); its host
+    // joins the scope. Returns its record's index.
+    virtual std::size_t add_seed(std::string url) = 0;
+    // URLs found on the page `from` (an item leased from here, not yet acknowledged): a verdict
+    // for each, in order.
+    virtual std::vector<Verdict> offer(const std::vector<std::string>& urls, const CrawlItem& from,
+                                       Hop hop) = 0;
+    // No more seeds will come.
+    virtual void close_input() = 0;
+
+    struct Next {
+        std::optional<CrawlItem> item;  // fetch this
+        bool done = false;  // nothing waits, nothing is leased, the input is closed
+        // Neither: nothing until a leased item is acknowledged or a seed arrives.
+    };
+    virtual Next next() = 0;
+    // The leased item's record is out: its done-callbacks ran and offered what they found.
+    virtual void acknowledge(std::size_t index) = 0;
+
+    // Admitted and not yet leased (the input holds back while many wait).
+    virtual std::size_t waiting() const = 0;
+    // After an interruption: every leased and waiting item, each owed a `cancelled` record.
+    virtual std::vector<CrawlItem> drain() = 0;
+    virtual FrontierCounts counts() const = 0;
+};
+
+// The in-memory frontier, the default. Throws std::invalid_argument for an --include or
+// --exclude pattern RE2 cannot compile.
+std::unique_ptr<Frontier> make_memory_frontier(const FrontierOptions& options);
+
+// Throws std::invalid_argument naming the first option the frontier cannot work with.
+void validate(const FrontierOptions& options);
+
+}  // namespace corocrawl

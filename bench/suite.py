@@ -1240,7 +1240,7 @@ def main():
                         help="which scenarios to run: numbers and ranges, e.g. 8,9 or 1-7 "
                         "(default: all, 1-9)")
     parser.add_argument("--output", help="where to write the report (default: bench/RESULTS.md; "
-                        "with --smoke: stdout only)")
+                        "with --smoke or --scenarios: stdout only)")
     args = parser.parse_args()
     if 5 in args.scenarios and not args.parse_bench:
         parser.error("scenario 5 needs --parse-bench")
@@ -1249,7 +1249,9 @@ def main():
     with tempfile.TemporaryDirectory(prefix="corocrawl-bench-") as scratch:
         suite = Suite(args, sizes, scratch)
         report = suite.run()
-    output = args.output or (None if args.smoke else str(HERE / "RESULTS.md"))
+    # Only a full run of every scenario replaces RESULTS.md; --smoke and --scenarios print it.
+    whole = not args.smoke and args.scenarios == set(range(1, 10))
+    output = args.output or (str(HERE / "RESULTS.md") if whole else None)
     if output:
         Path(output).write_text(report)
         print(f"bench: wrote {output}", file=sys.stderr)

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <string>
 
+#include "corocrawl/links.hpp"
 #include "corocrawl/xpath.hpp"
 
 namespace {
@@ -53,6 +54,43 @@ void extract_feng(benchmark::State& state) {
 }
 
 BENCHMARK(extract_feng)->Arg(1024)->Arg(200 * 1024)->Unit(benchmark::kMicrosecond);
+
+// A page of a crawled site (bench/site_gen.py's shape): about 1 KB, 14 links in four forms.
+std::string site_page() {
+    std::string page =
+        "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>Page 7</title></head>\n"
+        "<body><h1>Page 7 of 20000</h1>\n<p>Lorem ipsum dolor sit amet, consectetur adipiscing "
+        "elit, sed do eiusmod tempor incididunt ut labore et dolore magna aliqua.</p>\n<ul>\n";
+    const char* forms[] = {"", "./", "/site/page/", "http://127.0.0.1:8080/site/page/"};
+    for (int i = 0; i < 14; ++i) {
+        const std::string target = std::to_string(15 + i * 997 % 20000) + ".html";
+        page += "<li><a href=\"" + std::string(forms[i % 4]) + target + "\">Page " + target +
+                "</a></li>\n";
+    }
+    return page + "</ul>\n</body></html>\n";
+}
+
+// Link following's cost per page: parse, find the links, resolve each (state.range(0) == 1:
+// the default links; 0: the same links given as a --follow expression, the general path).
+void extract_links(benchmark::State& state) {
+    const std::string page = site_page();
+    const corocrawl::LinkExtractor links =
+        state.range(0) == 1
+            ? corocrawl::LinkExtractor()
+            : corocrawl::LinkExtractor({"//a/@href | //area/@href | //frame/@src | //iframe/@src"});
+    for (auto _ : state) {
+        auto found =
+            links.extract(page, "text/html; charset=utf-8", "http://127.0.0.1:8080/site/page/7.html");
+        if (found.size() != 14 || !found[0].url.starts_with("http://127.0.0.1:8080/site/page/")) {
+            state.SkipWithError("the links were not extracted");
+            break;
+        }
+        benchmark::DoNotOptimize(found);
+    }
+    state.SetItemsProcessed(state.iterations());
+}
+
+BENCHMARK(extract_links)->Arg(1)->Arg(0)->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 

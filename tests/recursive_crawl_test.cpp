@@ -261,7 +261,7 @@ TEST_P(RecursiveCrawl, FollowChoosesTheLinks) {
             by_area |= form.target == page && form.element == test_server::SiteLinkElement::area;
         EXPECT_TRUE(by_area) << record.url << " from " << record.referrer;
     }
-    EXPECT_GE(followed, 3u);
+    EXPECT_GE(followed, 2u);  // page 0's <area> target, and its own
 }
 
 TEST_P(RecursiveCrawl, InterruptedCrawlStillRecordsEveryAdmittedUrl) {

@@ -216,11 +216,30 @@ std::variant<Url, Error> resolve_url(const Url& base, std::string_view reference
     auto parsed = urls::parse_uri_reference(encoded);
     if (!parsed) return invalid(reference, parsed.error().message());
     if (has_malformed_authority(*parsed)) return invalid(reference, "malformed host or port");
-    urls::url resolved;
-    if (auto r = urls::resolve(urls::url_view(base.text), *parsed, resolved); !r) {
-        return invalid(reference, r.error().message());
+    const urls::url_view ref = *parsed;
+    // RFC 3986, 5.2.2 and 5.2.3, on the text; not urls::resolve(), which in Boost.URL 1.81
+    // decodes "%2F" in the merged path. The result is normalised like any URL (dot segments too).
+    if (ref.has_scheme()) return normalised(ref, reference);
+    std::string target;
+    const std::string_view base_path = std::string_view(base.target).substr(0, base.target.find('?'));
+    const std::string_view path = ref.encoded_path();
+    if (ref.has_authority()) {
+        return parse_url(base.scheme + ":" + std::string(encoded));
+    } else if (path.empty()) {
+        target = ref.has_query() ? std::string(base_path) + "?" + std::string(ref.encoded_query())
+                                 : base.target;
+    } else {
+        if (path.starts_with('/')) {
+            target = path;
+        } else {
+            target = base_path.substr(0, base_path.rfind('/') + 1);
+            if (target.empty()) target = "/";
+            target += path;
+        }
+        if (ref.has_query()) target.append("?").append(ref.encoded_query());
     }
-    return normalised(resolved, reference);
+    // The base's "scheme://authority" (its text is that and its target), then the new target.
+    return parse_url(base.text.substr(0, base.text.size() - base.target.size()) + target);
 }
 
 std::optional<std::string_view> normal_url_host(std::string_view text) noexcept {

@@ -1111,11 +1111,16 @@ class Suite:
                 "markup and text grown to the size.\n",
                 "| page | pages/s | MB/s |", "|---|---:|---:|"]
         by_size = {}
+        links = {}  # extract_links/1: the default links; /0: the same as a --follow expression
         for b in report["benchmarks"]:
             if b.get("run_type") != "iteration":
                 continue
             if b.get("error_occurred"):
                 raise CheckFailed(f"parse benchmark: {b.get('error_message')}")
+            if b["name"].startswith("extract_links/"):
+                links.setdefault(b["name"].split("/")[1], Figure()).values.append(
+                    b["items_per_second"])
+                continue
             entry = by_size.setdefault(int(b["page_bytes"]), (Figure(), Figure()))
             entry[0].values.append(b["items_per_second"])
             entry[1].values.append(b["bytes_per_second"] / 1e6)
@@ -1124,6 +1129,10 @@ class Suite:
         for size, (pages, mbs) in sorted(by_size.items()):
             text.append(f"| {size:,} bytes | {pages.text()} | {mbs.text(1)} |")
             self.log(f"  {size} bytes: {pages.text()} pages/s")
+        for key, what in (("1", "the default links"), ("0", "the same links by --follow")):
+            if key in links:
+                text.append(f"| a site page, {what}: parse, find, resolve 14 links | "
+                            f"{links[key].text()} | |")
         self.sections.append("\n".join(text) + "\n")
 
     # -- the report ----------------------------------------------------------------------------

@@ -45,7 +45,12 @@ using CompiledExpression = std::unique_ptr<xmlXPathCompExpr, CompiledExpressionD
 
 // An XML (not HTML) parser context: sitemaps, read through SAX callbacks, in bounded memory.
 struct XmlParserContextDeleter {
-    void operator()(xmlParserCtxt* context) const noexcept { xmlFreeParserCtxt(context); }
+    void operator()(xmlParserCtxt* context) const noexcept {
+        // A SAX parse still gets a document when the DTD declares entities (libxml2 keeps them
+        // there); the context does not free it.
+        if (context != nullptr && context->myDoc != nullptr) xmlFreeDoc(context->myDoc);
+        xmlFreeParserCtxt(context);
+    }
 };
 using XmlParserContext = std::unique_ptr<xmlParserCtxt, XmlParserContextDeleter>;
 

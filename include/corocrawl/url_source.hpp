@@ -31,24 +31,17 @@ class UrlSource {
     UrlSource& operator=(const UrlSource&) = delete;
 
     // The next URL line, or nothing at the end of the input (or after interrupt()). Thread-safe.
+    // A crawl reads it on a thread of its own, so a slow stdin holds up no fetching.
     std::optional<InputLine> next();
 
-    // Without waiting on stdin: a line, or none yet (`ended` false), or the end. For an event
-    // loop, which must not block on a pipe whose writer takes its time. Thread-safe.
-    struct Polled {
-        std::optional<InputLine> line;
-        bool ended = false;
-    };
-    Polled try_next();
     // Ends any wait for stdin, now and from now on. Thread-safe.
     void interrupt() noexcept;
     // After an interruption: the lines still worth a `cancelled` record.
     std::vector<InputLine> rest_after_cancel();
 
   private:
-    // How far to go for a line of stdin: wait for one, take what is there, or only split what
-    // was already read.
-    enum class StdinRead { wait, available, buffered };
+    // How far to go for a line of stdin: wait for one, or only split what was already read.
+    enum class StdinRead { wait, buffered };
     std::optional<InputLine> next_locked(StdinRead how);
     std::optional<std::string> next_stream_line();
     std::optional<std::string> next_stdin_line(StdinRead how);

@@ -33,13 +33,6 @@ std::optional<InputLine> UrlSource::next() {
     return next_locked(StdinRead::wait);
 }
 
-UrlSource::Polled UrlSource::try_next() {
-    std::lock_guard lock(mutex_);
-    Polled polled{next_locked(StdinRead::available)};
-    polled.ended = !polled.line && (!stream_is_stdin_ || (stdin_ended_ && stdin_buffer_.empty()));
-    return polled;
-}
-
 void UrlSource::interrupt() noexcept {
     wake_->raise();
 }
@@ -78,15 +71,13 @@ std::optional<std::string> UrlSource::next_stdin_line(StdinRead how) {
         }
         if (how == StdinRead::buffered) return std::nullopt;
         std::array<pollfd, 2> ready{{{STDIN_FILENO, POLLIN, 0}, {wake_->fd(), POLLIN, 0}}};
-        const int timeout = how == StdinRead::wait ? -1 : 0;
-        const int count = ::poll(ready.data(), ready.size(), timeout);
+        const int count = ::poll(ready.data(), ready.size(), -1);
         if (count < 0 && errno == EINTR) continue;
         if (count < 0) {
             stdin_ended_ = true;
             continue;
         }
         if (ready[1].revents & POLLIN) return std::nullopt;  // interrupted
-        if (count == 0) return std::nullopt;                 // nothing yet
         std::array<char, 64 * 1024> chunk;
         const ssize_t n = ::read(STDIN_FILENO, chunk.data(), chunk.size());
         if (n < 0 && errno == EINTR) continue;

@@ -79,8 +79,8 @@ void extract_links(benchmark::State& state) {
             ? corocrawl::LinkExtractor()
             : corocrawl::LinkExtractor({"//a/@href | //area/@href | //frame/@src | //iframe/@src"});
     for (auto _ : state) {
-        auto found =
-            links.extract(page, "text/html; charset=utf-8", "http://127.0.0.1:8080/site/page/7.html");
+        auto found = links.extract(page, "text/html; charset=utf-8",
+                                   "http://127.0.0.1:8080/site/page/7.html");
         if (found.size() != 14 || !found[0].url.starts_with("http://127.0.0.1:8080/site/page/")) {
             state.SkipWithError("the links were not extracted");
             break;

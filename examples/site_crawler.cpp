@@ -1,7 +1,8 @@
 // A small site crawler written against corocrawl: start at one page, follow its links within
 // the host, print each page's depth, title and URL.
 //
-// Usage: site_crawler URL [MAX_PAGES]   (e.g. the bundled server's http://127.0.0.1:5000/site/page/0)
+// Usage: site_crawler URL [MAX_PAGES]   (e.g. the bundled server's
+// http://127.0.0.1:5000/site/page/0)
 #include <corocrawl/crawler.hpp>
 #include <corocrawl/links.hpp>
 #include <corocrawl/xpath.hpp>

@@ -80,11 +80,12 @@ TEST(Frontier, ASpellingSeenBeforeIsADuplicateAndOnlyThat) {
     const auto seed = lease(*frontier);
     // Admitted in a spelling that is not canonical; that spelling, the canonical one and a
     // third are all the same page.
-    EXPECT_EQ(frontier->offer({"http://a/p?n=1&fan=2", "http://a/p?n=1&fan=2",
-                               "http://a/p?fan=2&n=1", "http://A/p?n=1&fan=2", "http://a/p?n=2&fan=2"},
-                              seed, Hop::link),
-              (std::vector<Verdict>{Verdict::admitted, Verdict::duplicate, Verdict::duplicate,
-                                    Verdict::duplicate, Verdict::admitted}));
+    EXPECT_EQ(
+        frontier->offer({"http://a/p?n=1&fan=2", "http://a/p?n=1&fan=2", "http://a/p?fan=2&n=1",
+                         "http://A/p?n=1&fan=2", "http://a/p?n=2&fan=2"},
+                        seed, Hop::link),
+        (std::vector<Verdict>{Verdict::admitted, Verdict::duplicate, Verdict::duplicate,
+                              Verdict::duplicate, Verdict::admitted}));
 }
 
 TEST(Frontier, KeepQueryOrderTellsTheOrdersApart) {
@@ -164,8 +165,8 @@ TEST(Frontier, OtherSchemesAndJunkAreNotFollowed) {
     auto frontier = make_memory_frontier(recursive());
     frontier->add_seed("http://a/");
     const auto seed = lease(*frontier);
-    EXPECT_EQ(frontier->offer({"mailto:x@a", "javascript:void(0)", "data:text/html,hi",
-                               "ftp://a/", "http://a:99999/"},
+    EXPECT_EQ(frontier->offer({"mailto:x@a", "javascript:void(0)", "data:text/html,hi", "ftp://a/",
+                               "http://a:99999/"},
                               seed, Hop::link),
               std::vector<Verdict>(5, Verdict::unsupported));
     EXPECT_EQ(frontier->counts().unsupported, 5u);

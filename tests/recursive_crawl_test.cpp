@@ -18,8 +18,8 @@ namespace corocrawl {
 namespace {
 
 using namespace std::chrono_literals;
-using testing::run_corocrawl;
 using test_server::SiteShape;
+using testing::run_corocrawl;
 
 const SiteShape shape{.pages = 300, .fanout = 8, .extras = true};
 
@@ -91,8 +91,8 @@ struct RecursiveCrawl : ::testing::TestWithParam<std::string> {
         return canonical(host + test_server::site_page_path(k, site));
     }
     Crawl crawl(std::vector<std::string> extra, const SiteShape& site = shape) {
-        std::vector<std::string> args{"crawl", "-m", GetParam(), "-f", "jsonl",
-                                      host + test_server::site_page_path(0, site)};
+        std::vector<std::string> args{
+            "crawl", "-m", GetParam(), "-f", "jsonl", host + test_server::site_page_path(0, site)};
         args.insert(args.end(), extra.begin(), extra.end());
         return parse_records(run_corocrawl(args));
     }
@@ -217,8 +217,8 @@ TEST_P(RecursiveCrawl, SitemapsSeedTheCrawl) {
     EXPECT_EQ(crawl.records.size(), 1 + 2 + site.pages + test_server::site_orphans);
     EXPECT_EQ(count_under(crawl, "/site/page/"), site.pages);
     EXPECT_EQ(count_under(crawl, "/site/orphan/"), test_server::site_orphans);
-    const auto orphan = crawl.by_url.find(
-        canonical(host + "/site/orphan/3?" + test_server::site_query(site)));
+    const auto orphan =
+        crawl.by_url.find(canonical(host + "/site/orphan/3?" + test_server::site_query(site)));
     ASSERT_NE(orphan, crawl.by_url.end());
     EXPECT_EQ(orphan->second.depth, 0u);
     EXPECT_TRUE(orphan->second.referrer.starts_with(host + "/site/sitemap-orphans.xml.gz"))
@@ -229,11 +229,12 @@ TEST_P(RecursiveCrawl, ScopeAndFiltersChooseTheLinks) {
     // --scope any: the redirect and the link to localhost are followed too.
     const auto any = crawl({"-r", "-l", "1", "--scope", "any"});
     bool other_host = false;
-    for (const auto& record : any.records) other_host |= record.url.starts_with("http://localhost:");
+    for (const auto& record : any.records)
+        other_host |= record.url.starts_with("http://localhost:");
     EXPECT_TRUE(other_host);
 
-    const auto filtered = crawl({"-r", "-l", "3", "--include", "/site/page/", "--exclude",
-                                 R"(/site/page/\d*[13579]\?)"});
+    const auto filtered = crawl(
+        {"-r", "-l", "3", "--include", "/site/page/", "--exclude", R"(/site/page/\d*[13579]\?)"});
     for (const auto& record : filtered.records) {
         const auto prefix = host + "/site/page/";
         ASSERT_TRUE(record.url.starts_with(prefix)) << record.url;
@@ -268,10 +269,10 @@ TEST_P(RecursiveCrawl, InterruptedCrawlStillRecordsEveryAdmittedUrl) {
     // Every page slow enough that the interruption finds many in flight and many waiting.
     SiteShape slow = shape;
     slow.delay_ms = 200;
-    const auto run = run_corocrawl({"crawl", "-m", GetParam(), "-f", "jsonl", "-r", "-l", "inf",
-                                    "-c", "20", "-t", "20",
-                                    host + test_server::site_page_path(0, slow)},
-                                   "", {1500ms, SIGINT, 5});
+    const auto run =
+        run_corocrawl({"crawl", "-m", GetParam(), "-f", "jsonl", "-r", "-l", "inf", "-c", "20",
+                       "-t", "20", host + test_server::site_page_path(0, slow)},
+                      "", {1500ms, SIGINT, 5});
     const auto crawl = parse_records(run);
     EXPECT_EQ(crawl.run.status, 130) << crawl.run.err;
     std::size_t cancelled = 0;

@@ -147,10 +147,11 @@ TEST(JsonlSink, OkRecordExactly) {
 
 TEST(JsonlSink, FailedRecordExactly) {
     const Written written = write_all({Format::jsonl}, {failed_record()});
-    EXPECT_EQ(written.out, R"({"url":"http://down/","final_url":"","status":0,"ok":false,)"
-                           R"("elapsed_ms":7,"bytes":0,"attempts":3,"depth":0,"referrer":null,"results":{},)"
-                           R"("error":{"kind":"timeout","message":"no response within 10s"}})"
-                           "\n");
+    EXPECT_EQ(written.out,
+              R"({"url":"http://down/","final_url":"","status":0,"ok":false,)"
+              R"("elapsed_ms":7,"bytes":0,"attempts":3,"depth":0,"referrer":null,"results":{},)"
+              R"("error":{"kind":"timeout","message":"no response within 10s"}})"
+              "\n");
     EXPECT_EQ(written.errors, "");  // the error is in the record
 }
 
@@ -211,9 +212,10 @@ TEST(CsvSink, FailedRecordWritesNoRowButAnErrorLine) {
 }
 
 TEST(CsvSink, QuotingPerRfc4180) {
-    EXPECT_EQ(write_all({Format::csv}, {tricky_record()}).out,
-              "url,field,value,depth,referrer\r\n"
-              "http://x/,//p,\"a,b \"\"quoted\"\"\nsecond\tline\r\x1b[31mred\x7f caf\u00E9\",0,\r\n");
+    EXPECT_EQ(
+        write_all({Format::csv}, {tricky_record()}).out,
+        "url,field,value,depth,referrer\r\n"
+        "http://x/,//p,\"a,b \"\"quoted\"\"\nsecond\tline\r\x1b[31mred\x7f caf\u00E9\",0,\r\n");
     EXPECT_EQ(formats::csv_field("plain"), "plain");
     EXPECT_EQ(formats::csv_field("a\rb"), "\"a\rb\"");
     EXPECT_EQ(formats::csv_field("\""), "\"\"\"\"");

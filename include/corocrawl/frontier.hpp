@@ -68,7 +68,7 @@ class Frontier {
 
     struct Next {
         std::optional<CrawlItem> item;  // fetch this
-        bool done = false;  // nothing waits, nothing is leased, the input is closed
+        bool done = false;              // nothing waits, nothing is leased, the input is closed
         // Neither: nothing until a leased item is acknowledged or a seed arrives.
     };
     virtual Next next() = 0;

@@ -151,13 +151,14 @@ void add_crawl_options(CLI::App& app, CrawlCommand& command) {
     app.add_option("--follow", command.follow,
                    "XPath choosing the links to follow instead (repeatable; implies -r)")
         ->option_text("XPATH");
-    app.add_option("-l,--depth", command.max_depth, "Links to follow from a seed (seeds: 0), or inf")
+    app.add_option("-l,--depth", command.max_depth,
+                   "Links to follow from a seed (seeds: 0), or inf")
         ->option_text("N");
     app.add_option("--max-pages", command.max_pages, "URLs to crawl in all, seeds included, or inf")
         ->option_text("N");
     app.add_option("--scope", frontier.scope, "Links followed: the seeds' hosts, domains, or any")
-        ->transform(choices<Scope>(
-            {{"host", Scope::host}, {"domain", Scope::domain}, {"any", Scope::any}}))
+        ->transform(
+            choices<Scope>({{"host", Scope::host}, {"domain", Scope::domain}, {"any", Scope::any}}))
         ->default_str("host");
     app.add_option("--include", frontier.include,
                    "Follow only links whose canonical URL matches REGEX (RE2; repeatable)")

@@ -21,7 +21,12 @@ std::string normalised(std::string_view url) {
 LinkFollower::LinkFollower(Crawler& crawler, const FrontierOptions& options,
                            const std::vector<std::string>& follow)
     : crawler_(crawler), follow_nofollow_(options.follow_nofollow) {
-    if (options.recursive) follow.empty() ? links_.emplace() : links_.emplace(follow);
+    if (!options.recursive) return;
+    if (follow.empty()) {
+        links_.emplace();
+    } else {
+        links_.emplace(follow);
+    }
 }
 
 void LinkFollower::add_sitemap(const std::string& url) {
@@ -58,7 +63,8 @@ void LinkFollower::operator()(const Result& result) {
 
 void LinkFollower::follow_sitemap(const Result& result) {
     const Sitemap sitemap = parse_sitemap(result.body, result.final_url);
-    if (sitemap.error) std::cerr << "corocrawl: sitemap " << result.url << ": " << *sitemap.error << '\n';
+    if (sitemap.error)
+        std::cerr << "corocrawl: sitemap " << result.url << ": " << *sitemap.error << '\n';
     for (const auto& child : sitemap.sitemaps) add_sitemap(child);
     crawler_.enqueue(result, sitemap.sitemaps, Hop::sitemap);
     crawler_.enqueue(result, sitemap.pages, Hop::sitemap);

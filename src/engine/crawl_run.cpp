@@ -107,8 +107,8 @@ void CrawlRun::deliver(Result result) {
 
 void CrawlRun::enqueue(const std::vector<std::string>& urls, const Result& from, Hop hop) {
     if (urls.empty()) return;
-    const CrawlItem page{from.index, from.final_url.empty() ? from.url : from.final_url,
-                         from.depth, nullptr};
+    const CrawlItem page{from.index, from.final_url.empty() ? from.url : from.final_url, from.depth,
+                         nullptr};
     std::lock_guard lock(mutex_);
     frontier_.offer(urls, page, hop);
     work_arrived();

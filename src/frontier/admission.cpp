@@ -41,9 +41,8 @@ Fingerprint fingerprint(std::string_view canonical_url) {
     std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
     unsigned int size = 0;
     static EVP_MD* const sha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);  // fetched once
-    if (!sha256 ||
-        !EVP_Digest(canonical_url.data(), canonical_url.size(), digest.data(), &size, sha256,
-                    nullptr)) {
+    if (!sha256 || !EVP_Digest(canonical_url.data(), canonical_url.size(), digest.data(), &size,
+                               sha256, nullptr)) {
         throw std::runtime_error("SHA-256 is not available");
     }
     Fingerprint result;
@@ -66,8 +65,7 @@ std::optional<Fingerprint> AdmissionGate::seed(std::string_view url) {
     return fingerprint(canonical_url(*seed, options_.keep_query_order));
 }
 
-AdmissionGate::Judgement AdmissionGate::judge(std::string_view url, const CrawlItem& from,
-                                              Hop hop,
+AdmissionGate::Judgement AdmissionGate::judge(std::string_view url, const CrawlItem& from, Hop hop,
                                               const std::shared_ptr<const std::string>& referrer) {
     Judgement judgement;
     // Links resolved by the extractor are normal already: only the others are parsed here.

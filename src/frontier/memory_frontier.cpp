@@ -1,8 +1,8 @@
 // The in-memory frontier: the default store, and the reference the persistent ones follow.
 #include <algorithm>
+#include <boost/unordered/unordered_flat_set.hpp>
 #include <deque>
 #include <unordered_map>
-#include <boost/unordered/unordered_flat_set.hpp>
 
 #include "frontier/admission.hpp"
 

@@ -1,8 +1,8 @@
 #include "corocrawl/url.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <boost/url.hpp>
+#include <cctype>
 #include <vector>
 
 namespace corocrawl {
@@ -20,8 +20,9 @@ bool needs_lenient_encoding(unsigned char c) {
 // `text` itself when nothing in it needs encoding (most links), else its encoded copy, kept in
 // `storage`.
 std::string_view encode_lenient(std::string_view text, std::string& storage) {
-    if (std::none_of(text.begin(), text.end(),
-                     [](char c) { return needs_lenient_encoding(static_cast<unsigned char>(c)); })) {
+    if (std::none_of(text.begin(), text.end(), [](char c) {
+            return needs_lenient_encoding(static_cast<unsigned char>(c));
+        })) {
         return text;
     }
     static constexpr char hex[] = "0123456789ABCDEF";
@@ -129,7 +130,8 @@ bool already_normal(urls::url_view u) {
     }
     if (u.has_port()) {
         const std::string_view port = u.port();
-        if (port.empty() || port.size() > 5 || port == (scheme == urls::scheme::https ? "443" : "80") ||
+        if (port.empty() || port.size() > 5 ||
+            port == (scheme == urls::scheme::https ? "443" : "80") ||
             std::stoul(std::string(port)) > 65535) {
             return false;
         }
@@ -139,7 +141,8 @@ bool already_normal(urls::url_view u) {
     for (std::size_t dot = path.find("/."); dot != std::string_view::npos;
          dot = path.find("/.", dot + 1)) {
         const auto rest = path.substr(dot + 2);
-        if (rest.empty() || rest.front() == '/' || rest == "." || rest.starts_with("./")) return false;
+        if (rest.empty() || rest.front() == '/' || rest == "." || rest.starts_with("./"))
+            return false;
     }
     return !u.has_query() || u.encoded_query().find('%') == std::string_view::npos;
 }
@@ -148,8 +151,9 @@ bool already_normal(urls::url_view u) {
 std::variant<Url, Error> normalised(urls::url_view view, std::string_view original) {
     const auto scheme = view.scheme_id();
     if (scheme != urls::scheme::http && scheme != urls::scheme::https) {
-        return Error{ErrorKind::unsupported_scheme,
-                     "unsupported scheme '" + std::string(view.scheme()) + "' (only http and https)"};
+        return Error{
+            ErrorKind::unsupported_scheme,
+            "unsupported scheme '" + std::string(view.scheme()) + "' (only http and https)"};
     }
     const std::string_view default_port = scheme == urls::scheme::https ? "443" : "80";
     if (already_normal(view)) {
@@ -221,7 +225,8 @@ std::variant<Url, Error> resolve_url(const Url& base, std::string_view reference
     // decodes "%2F" in the merged path. The result is normalised like any URL (dot segments too).
     if (ref.has_scheme()) return normalised(ref, reference);
     std::string target;
-    const std::string_view base_path = std::string_view(base.target).substr(0, base.target.find('?'));
+    const std::string_view base_path =
+        std::string_view(base.target).substr(0, base.target.find('?'));
     const std::string_view path = ref.encoded_path();
     if (ref.has_authority()) {
         return parse_url(base.scheme + ":" + std::string(encoded));
@@ -246,7 +251,8 @@ std::optional<std::string_view> normal_url_host(std::string_view text) noexcept 
     auto parsed = urls::parse_absolute_uri(text);
     if (!parsed || !already_normal(*parsed)) return std::nullopt;
     const std::string_view host = parsed->encoded_host();
-    return text.substr(static_cast<std::size_t>(host.data() - parsed->buffer().data()), host.size());
+    return text.substr(static_cast<std::size_t>(host.data() - parsed->buffer().data()),
+                       host.size());
 }
 
 std::string canonical_url(const Url& url, bool keep_query_order) {

@@ -17,7 +17,8 @@ int main(int argc, char** argv) {
     }
     corocrawl::CrawlOptions options;
     options.frontier.recursive = true;  // remember the seed: a link back to it is a duplicate
-    options.frontier.max_pages = argc > 2 ? std::stoul(argv[2]) : 100;
+    options.frontier.max_pages = argc > 2 ? std::stoul(argv[2]) : 100;  // the one bound
+    options.frontier.max_depth = corocrawl::unlimited;
     options.fetch.follow_redirects = false;  // a redirect is a link too: the frontier judges it
 
     corocrawl::Crawler crawler(options);

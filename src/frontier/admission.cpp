@@ -87,11 +87,13 @@ AdmissionGate::Judgement AdmissionGate::judge(std::string_view url, const CrawlI
     // A seed that redirects (http to https, example.com to www.example.com) was meant to be
     // crawled where it leads; depth 0 is a seed or where its redirects led.
     if (hop == Hop::redirect && from.depth == 0) scope_.widen(host);
-    const std::string canonical = canonical_url(text, options_.keep_query_order);
     if (!scope_.contains(host)) {
         judgement.verdict = Verdict::out_of_scope;
-    } else if ((include_ && !matches(*include_, canonical)) ||
-               (exclude_ && matches(*exclude_, canonical))) {
+        return judgement;
+    }
+    const std::string canonical = canonical_url(text, options_.keep_query_order);
+    if ((include_ && !matches(*include_, canonical)) ||
+        (exclude_ && matches(*exclude_, canonical))) {
         judgement.verdict = Verdict::filtered;
     } else if (depth > options_.max_depth) {
         judgement.verdict = Verdict::too_deep;

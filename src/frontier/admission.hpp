@@ -44,14 +44,6 @@ class AdmissionGate {
         CrawlItem item;                       // index unset: the store numbers it
         Fingerprint fingerprint;
     };
-    // Whether `url`, exactly as written, is in `seen` — the canonical form of an admitted URL (a
-    // canonical form is its own), or the spelling one was admitted in: then it is a duplicate,
-    // known without parsing it, as most links on a site are.
-    template <class Seen>
-    static bool seen_as_written(std::string_view url, const Seen& seen) {
-        return seen.contains(fingerprint(url));
-    }
-
     // `referrer` is from.url, shared by every link of the page.
     Judgement judge(std::string_view url, const CrawlItem& from, Hop hop,
                     const std::shared_ptr<const std::string>& referrer);

@@ -79,16 +79,17 @@ class MemoryFrontier final : public Frontier {
 
     Verdict judge(const std::string& url, const CrawlItem& from, Hop hop,
                   std::shared_ptr<const std::string>& referrer) {
-        if (AdmissionGate::seen_as_written(url, seen_)) return Verdict::duplicate;
+        // The URL as written may be the canonical form of one admitted (a canonical form is its
+        // own), or the spelling one was admitted in: then it is a duplicate, known without
+        // parsing it, as most links on a site are.
+        const Fingerprint written = frontier::fingerprint(url);
+        if (seen_.contains(written)) return Verdict::duplicate;
         if (!referrer) referrer = std::make_shared<const std::string>(from.url);
         auto judgement = gate_.judge(url, from, hop, referrer);
         if (judgement.verdict != Verdict::admitted) return judgement.verdict;
         if (seen_.contains(judgement.fingerprint)) return Verdict::duplicate;
         if (counts_.admitted >= gate_.options().max_pages) return Verdict::over_limit;
         seen_.insert(judgement.fingerprint);
-        // The spelling it was found in too, when that is not the canonical one: the same link
-        // on the next page is then known before it is parsed (see seen_as_written).
-        const auto written = frontier::fingerprint(url);
         if (!(written == judgement.fingerprint)) seen_.insert(written);
         admit(std::move(judgement.item));
         return Verdict::admitted;

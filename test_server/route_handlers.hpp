@@ -58,4 +58,13 @@ Reply site_sitemap_index(const Call& call);    // /site/sitemap-index.xml
 Reply site_sitemap_pages(const Call& call);    // /site/sitemap-pages.xml
 Reply site_sitemap_orphans(const Call& call);  // /site/sitemap-orphans.xml.gz
 
+// routes_robots.cpp: robots.txt per host, and the targets of its redirects.
+Reply robots_txt(const Call& call);      // /robots.txt
+Reply robots_private(const Call& call);  // /robots/private.txt
+Reply robots_loop(const Call& call);     // /robots/loop/a, /robots/loop/b
+Reply robots_hop(const Call& call);      // /robots/hop/N
+
+// routes_hosts.cpp: what the server recorded per host.
+Reply host_report(const Call& call);  // /hosts
+
 }  // namespace corocrawl::test_server::handlers

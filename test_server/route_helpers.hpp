@@ -60,6 +60,7 @@ struct Call {
     std::string_view parameter;
     std::chrono::milliseconds page_delay;
     RouteMemory& memory;
+    const HostRecords& hosts;
 };
 
 // ---- building responses -------------------------------------------------------------------------

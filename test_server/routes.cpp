@@ -14,6 +14,10 @@
 //   routes_charset.cpp       /charset/NAME
 //   routes_hostile.cpp       /hostile/entities  /hostile/control
 //   routes_site.cpp          /site/...: the synthetic site for link following (site.hpp)
+//   routes_robots.cpp        /robots.txt, chosen by the Host header (robots-CASE.* names a
+//                            built-in case; Server::set_robots registers one per host)
+//                            /robots/private.txt  /robots/loop/a /robots/loop/b  /robots/hop/N
+//   routes_hosts.cpp         /hosts: per Host, the requests recorded (ServerOptions::record_hosts)
 //
 // Any other path: 404. A method other than GET or HEAD on a route that takes only those: 405 with
 // `Allow: GET, HEAD`. Pages are text/html; charset=utf-8 unless said otherwise.
@@ -91,6 +95,11 @@ constexpr Route routes[] = {
     {"/site/sitemap-index.xml", site_sitemap_index},
     {"/site/sitemap-pages.xml", site_sitemap_pages},
     {"/site/sitemap-orphans.xml.gz", site_sitemap_orphans},
+    {"/robots.txt", robots_txt},
+    {"/robots/private.txt", robots_private},
+    {"/robots/loop/", robots_loop},
+    {"/robots/hop/", robots_hop},
+    {"/hosts", host_report},
 };
 
 // The route for `path` and its parameter segment, if any.
@@ -111,7 +120,8 @@ std::optional<std::pair<const Route*, std::string_view>> find_route(std::string_
     return std::nullopt;
 }
 
-Reply dispatch(const Request& request, milliseconds page_delay, RouteMemory& memory) {
+Reply dispatch(const Request& request, milliseconds page_delay, RouteMemory& memory,
+               const HostRecords& hosts) {
     const auto parsed = boost::urls::parse_origin_form(
         std::string_view(request.target().data(), request.target().size()));
     if (!parsed) return {bad_request("The target is not a valid origin-form URL.")};
@@ -133,17 +143,18 @@ Reply dispatch(const Request& request, milliseconds page_delay, RouteMemory& mem
             return {bad_request("delay must be 0–3600000 milliseconds.")};
         }
     }
-    auto reply = route->handler(Call{request, target, parameter, page_delay, memory});
+    auto reply = route->handler(Call{request, target, parameter, page_delay, memory, hosts});
     if (delay_ms) reply.delay = milliseconds(*delay_ms);
     return reply;
 }
 
 }  // namespace
 
-Reply route(const Request& request, milliseconds page_delay, RouteMemory& memory) {
+Reply route(const Request& request, milliseconds page_delay, RouteMemory& memory,
+            const HostRecords& hosts) {
     Reply reply;
     try {
-        reply = dispatch(request, page_delay, memory);
+        reply = dispatch(request, page_delay, memory, hosts);
     } catch (const std::exception&) {  // e.g. no memory for a large /bytes/N or /gzip/bomb
         reply = {status_page(500, "The server failed.")};
     }

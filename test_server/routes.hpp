@@ -9,6 +9,8 @@
 
 namespace corocrawl::test_server {
 
+class HostRecords;
+
 namespace http = boost::beast::http;
 
 using Request = http::request<http::string_body>;
@@ -22,8 +24,10 @@ struct Reply {
 };
 
 // Answers `request`. `page_delay` is the server's delay for the seed pages /bobo, /jay, /tom;
-// `memory` is what the routes remember across requests (the server's one instance).
-Reply route(const Request& request, std::chrono::milliseconds page_delay, RouteMemory& memory);
+// `memory` is what the routes remember across requests, `hosts` what the server recorded of them
+// (the server's one instance of each).
+Reply route(const Request& request, std::chrono::milliseconds page_delay, RouteMemory& memory,
+            const HostRecords& hosts);
 
 // The answer to a request the parser rejected (400, 413, 431): says so, and closes the connection.
 Response rejection(http::status status);

@@ -45,7 +45,7 @@ Reply compressed_page(const Call& call) {
 
 template <Compression format>
 Reply corrupt_page(const Call& call) {
-    const Call page_one{call.request, call.target, "1", call.page_delay, call.memory};
+    const Call page_one{call.request, call.target, "1", call.page_delay, call.memory, call.hosts};
     auto reply = synthetic_page(page_one);
     reply.response.body() = corrupted(reply.response.body(), format);
     reply.response.set(http::field::content_encoding, content_encoding(format));

@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "compression.hpp"
+#include "host_header.hpp"
 #include "route_handlers.hpp"
 #include "site.hpp"
 
@@ -40,20 +41,6 @@ std::optional<SiteShape> site_shape(const Target& target) {
 
 Reply bad_shape() {
     return {bad_request("n must be 1–2^40, fan 0–1000, extras 0 or 1.")};
-}
-
-// The request's Host, when it is a plain host[:port] (safe to write into HTML), else 127.0.0.1.
-std::string_view request_host(const Call& call) {
-    auto header = call.request[http::field::host];
-    std::string_view host(header.data(), header.size());
-    if (host.empty() || host.size() > 255) return "127.0.0.1";
-    for (char c : host) {
-        const bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-                           (c >= '0' && c <= '9') || c == '.' || c == '-' || c == ':' || c == '[' ||
-                           c == ']';
-        if (!plain) return "127.0.0.1";
-    }
-    return host;
 }
 
 // The same server under another name: localhost[:PORT] for 127.0.0.1[:PORT], else
@@ -162,7 +149,7 @@ Reply site_page(const Call& call) {
     return with_shape(call, [&](const SiteShape& shape) -> Reply {
         auto page = parse_number(call.parameter);
         if (!page || *page >= shape.pages) return {not_found()};
-        const auto host = request_host(call);
+        const auto host = request_host(call.request);
         return {make_response(http::status::ok,
                               render_site_page(*page, shape, host, other_host(host)))};
     });
@@ -194,8 +181,8 @@ Reply site_away(const Call& call) {
     return with_shape(call, [&](const SiteShape& shape) -> Reply {
         auto page = parse_number(call.parameter);
         if (!page) return {not_found()};
-        return redirect(302,
-                        "http://" + other_host(request_host(call)) + site_page_path(*page, shape));
+        return redirect(
+            302, "http://" + other_host(request_host(call.request)) + site_page_path(*page, shape));
     });
 }
 
@@ -257,7 +244,7 @@ Reply site_trap(const Call& call) {
 
 Reply site_sitemap(const Call& call) {
     return with_shape(call, [&](const SiteShape& shape) -> Reply {
-        const auto host = request_host(call);
+        const auto host = request_host(call.request);
         if (shape.pages + site_orphans > site_sitemap_limit) {
             return {make_response(http::status::ok, sitemap_index(host, shape), xml_type)};
         }
@@ -272,8 +259,8 @@ Reply site_sitemap(const Call& call) {
 
 Reply site_sitemap_index(const Call& call) {
     return with_shape(call, [&](const SiteShape& shape) -> Reply {
-        return {
-            make_response(http::status::ok, sitemap_index(request_host(call), shape), xml_type)};
+        return {make_response(http::status::ok, sitemap_index(request_host(call.request), shape),
+                              xml_type)};
     });
 }
 
@@ -286,7 +273,7 @@ Reply site_sitemap_pages(const Call& call) {
             part = *value;
         }
         if (part >= page_sitemap_parts(shape)) return {not_found()};
-        const auto host = request_host(call);
+        const auto host = request_host(call.request);
         const auto first = part * site_sitemap_limit;
         const auto last = std::min(shape.pages, first + site_sitemap_limit);
         std::string xml(urlset_open);
@@ -298,10 +285,10 @@ Reply site_sitemap_pages(const Call& call) {
 
 Reply site_sitemap_orphans(const Call& call) {
     return with_shape(call, [&](const SiteShape& shape) -> Reply {
-        return {
-            make_response(http::status::ok,
-                          compress(orphans_urlset(request_host(call), shape), Compression::gzip),
-                          "application/gzip")};
+        return {make_response(
+            http::status::ok,
+            compress(orphans_urlset(request_host(call.request), shape), Compression::gzip),
+            "application/gzip")};
     });
 }
 

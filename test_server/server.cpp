@@ -20,6 +20,8 @@
 #include <thread>
 #include <vector>
 
+#include "host_header.hpp"
+#include "host_records.hpp"
 #include "routes.hpp"
 #include "test_server.hpp"
 
@@ -45,6 +47,7 @@ struct Context {
     const ServerOptions& options;
     ServerStats& stats;
     RouteMemory& memory;
+    HostRecords& hosts;
     asio::ssl::context* tls;  // null: plain HTTP
 };
 
@@ -133,8 +136,10 @@ asio::awaitable<void> serve_requests(Stream& stream, const Context& context) {
             co_return;
         }
         ++context.stats.requests;
+        // Occupies the request's host until its response is written, or the session ends.
+        auto visit = context.hosts.arrive(parser.get());
 
-        auto reply = route(parser.get(), context.options.delay, context.memory);
+        auto reply = route(parser.get(), context.options.delay, context.memory, context.hosts);
         if (reply.hang) {
             tcp_layer.expires_never();
             co_await discard_until_closed(tcp_layer);
@@ -148,6 +153,7 @@ asio::awaitable<void> serve_requests(Stream& stream, const Context& context) {
         auto [write_error, write_size] =
             co_await http::async_write(stream, reply.response, nothrow_awaitable);
         if (write_error) co_return;
+        visit.leave();
         if (!reply.response.keep_alive()) {
             co_await finish_sending(stream);
             co_return;
@@ -256,8 +262,9 @@ struct Server::State {
     ServerOptions options;
     ServerStats stats;
     RouteMemory memory;
+    HostRecords hosts{options.record_hosts};
     std::optional<asio::ssl::context> tls = tls_context_for(options);
-    Context context{options, stats, memory, tls ? &*tls : nullptr};
+    Context context{options, stats, memory, hosts, tls ? &*tls : nullptr};
 
     // Stopping destroys it, and with it the listener and every session — waiting, hanging or
     // not — closing their sockets. That is the whole of the cancellation.
@@ -293,6 +300,18 @@ const ServerStats& Server::stats() const noexcept {
     return state_->stats;
 }
 
+void Server::set_robots(std::string host, RobotsReply reply) {
+    state_->memory.set_robots(host_name(host), std::move(reply));
+}
+
+std::size_t Server::robots_requests(std::string_view host) const {
+    return state_->memory.robots_requests(host_name(host));
+}
+
+std::map<std::string, HostRecord> Server::host_records() const {
+    return state_->hosts.snapshot();
+}
+
 // Idempotent; must not be called from a handler running on the server's own threads.
 void Server::stop() {
     std::lock_guard lock(state_->stopping);
@@ -316,7 +335,8 @@ int serve(const ServerOptions& options) {
     }
     ServerStats stats;
     RouteMemory memory;
-    Context context{options, stats, memory, tls ? &*tls : nullptr};
+    HostRecords hosts{options.record_hosts};
+    Context context{options, stats, memory, hosts, tls ? &*tls : nullptr};
     auto thread_count = std::max(1u, options.threads);
     asio::io_context io(static_cast<int>(thread_count));
 

@@ -5,8 +5,11 @@
 #include <atomic>
 #include <chrono>
 #include <cstddef>
+#include <map>
 #include <memory>
 #include <string>
+#include <string_view>
+#include <vector>
 
 namespace corocrawl::test_server {
 
@@ -22,6 +25,9 @@ struct ServerOptions {
     // (The `{}` lets designated initializers leave them out without a warning.)
     std::string tls_certificate_pem{};
     std::string tls_private_key_pem{};
+    // Record every request's arrival per Host (host_records(), GET /hosts). Off by default so a
+    // benchmark of the server itself pays nothing for it.
+    bool record_hosts = false;
 };
 
 // Counters the tests read to check client behaviour from the server's side.
@@ -29,6 +35,23 @@ struct ServerStats {
     std::atomic<std::size_t> connections{0};  // accepted so far
     std::atomic<std::size_t> requests{0};     // requests read so far
     std::atomic<std::size_t> tls_resumed{0};  // TLS handshakes that resumed an earlier session
+};
+
+// What GET /robots.txt answers for a host a test registered with Server::set_robots.
+struct RobotsReply {
+    int status = 200;
+    std::string body;  // sent as text/plain
+    std::chrono::milliseconds delay{0};
+};
+
+// What the server saw of one host (the Host header's name, lower-cased, without the port) while
+// ServerOptions::record_hosts is on. A request occupies its host from when it has been read until
+// its response has been written (or the client has gone), so a delayed route holds it that long.
+struct HostRecord {
+    std::size_t requests = 0;
+    std::size_t max_concurrent = 0;  // the most of this host's requests occupying it at once
+    std::vector<std::chrono::steady_clock::time_point> arrivals;  // when each was read, in order
+    std::vector<std::string> targets;                             // each one's request target
 };
 
 // Runs the server on its own threads from construction until destruction or stop().
@@ -44,6 +67,15 @@ class Server {
     unsigned short port() const noexcept;
     std::string base_url() const;  // "http://127.0.0.1:PORT", or https:// with TLS
     const ServerStats& stats() const noexcept;
+
+    // From now on GET /robots.txt under `host` (a name, no port; any case) answers `reply`,
+    // whatever routes_robots.cpp would have answered. Thread-safe, like the two below.
+    void set_robots(std::string host, RobotsReply reply);
+    // The GET /robots.txt requests that named `host` so far.
+    std::size_t robots_requests(std::string_view host) const;
+    // Every host's record so far; empty unless ServerOptions::record_hosts.
+    std::map<std::string, HostRecord> host_records() const;
+
     void stop();  // idempotent: closes the port and every connection, joins the threads
 
   private:

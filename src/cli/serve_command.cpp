@@ -71,6 +71,9 @@ void add_serve_command(CLI::App& app, int& exit_status) {
         serve->add_option("--tls-key", settings->tls_key_file, "The PEM private key of --tls-cert")
             ->check(CLI::ExistingFile)
             ->option_text("FILE");
+    serve->add_flag("--record-hosts", settings->server.record_hosts,
+                    "Record each Host's requests: count, most at once, gaps between arrivals; "
+                    "GET /hosts reports them as JSON");
     certificate->needs(key);
     key->needs(certificate);
     // In `serve` rather than a command of its own: the names it answers point at the pages this

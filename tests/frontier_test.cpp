@@ -4,22 +4,30 @@
 
 #include <gtest/gtest.h>
 
+#include <optional>
+#include <set>
 #include <stdexcept>
 
 namespace corocrawl {
 namespace {
 
+// The frontier has no clock: tests without delays ask at one instant.
+const Clock::time_point now = Clock::now();
+
+// What is admitted and in which order, without politeness (tested on its own below).
 FrontierOptions recursive() {
     FrontierOptions options;
     options.recursive = true;
     options.max_depth = unlimited;
     options.max_pages = unlimited;
+    options.per_host = unlimited;
+    options.robots = RobotsPolicy::ignore;
     return options;
 }
 
 // Leases the next item, which must be there.
 CrawlItem lease(Frontier& frontier) {
-    auto next = frontier.next();
+    auto next = frontier.next(now);
     EXPECT_TRUE(next.item) << "nothing to lease";
     return next.item.value_or(CrawlItem{});
 }
@@ -42,14 +50,14 @@ TEST(Frontier, SeedsAreAdmittedInOrderAndTheCrawlEndsWhenAllAreAcknowledged) {
     EXPECT_EQ(first.referrer, nullptr);
 
     // Nothing waits, but the input is open and three are in flight: not done.
-    EXPECT_FALSE(frontier->next().item);
-    EXPECT_FALSE(frontier->next().done);
+    EXPECT_FALSE(frontier->next(now).item);
+    EXPECT_FALSE(frontier->next(now).done);
     frontier->close_input();
     frontier->acknowledge(0);
     frontier->acknowledge(1);
-    EXPECT_FALSE(frontier->next().done);  // a callback of the third may still offer links
+    EXPECT_FALSE(frontier->next(now).done);  // a callback of the third may still offer links
     frontier->acknowledge(2);
-    EXPECT_TRUE(frontier->next().done);
+    EXPECT_TRUE(frontier->next(now).done);
     EXPECT_EQ(frontier->counts().admitted, 3u);
     EXPECT_EQ(frontier->counts().seeds, 3u);
 }
@@ -179,14 +187,14 @@ TEST(Frontier, DepthBoundsATrap) {
     frontier->add_seed("http://a/trap/");
     frontier->close_input();
     std::size_t fetched = 0;
-    while (auto item = frontier->next().item) {
+    while (auto item = frontier->next(now).item) {
         ++fetched;
         offer(*frontier, *item, item->url + "x/");
         frontier->acknowledge(item->index);
     }
     EXPECT_EQ(fetched, 4u);  // depths 0, 1, 2, 3
     EXPECT_EQ(frontier->counts().too_deep, 1u);
-    EXPECT_TRUE(frontier->next().done);
+    EXPECT_TRUE(frontier->next(now).done);
 }
 
 TEST(Frontier, MaxPagesCountsTheSeeds) {
@@ -236,7 +244,7 @@ TEST(Frontier, BreadthFirstOrDepthFirst) {
         const auto first = lease(*frontier);
         frontier->offer({first.url + "/1"}, first, Hop::link);
         std::vector<std::string> rest;
-        while (auto item = frontier->next().item) rest.push_back(item->url);
+        while (auto item = frontier->next(now).item) rest.push_back(item->url);
         if (order == CrawlOrder::bfs) {
             EXPECT_EQ(first.url, "http://a/1");
             EXPECT_EQ(rest, (std::vector<std::string>{"http://a/2", "http://a/1/1"}));
@@ -261,6 +269,242 @@ TEST(Frontier, DrainGivesEveryLeasedAndWaitingItemOnce) {
     EXPECT_EQ(rest[2].index, 3u);
     EXPECT_EQ(frontier->waiting(), 0u);
     EXPECT_TRUE(frontier->drain().empty());
+}
+
+
+// Politeness: hosts are scheduled, not URLs (HostTable), and robots.txt decides before a fetch.
+
+using std::chrono::milliseconds;
+using namespace std::chrono_literals;
+
+FrontierOptions polite(std::size_t per_host, std::optional<milliseconds> delay = std::nullopt) {
+    FrontierOptions options = recursive();
+    options.per_host = per_host;
+    options.delay = delay;
+    return options;
+}
+
+CrawlItem lease_at(Frontier& frontier, Clock::time_point at) {
+    auto next = frontier.next(at);
+    EXPECT_TRUE(next.item) << "nothing to lease";
+    return next.item.value_or(CrawlItem{});
+}
+
+Result answer(int status, std::string body = "") {
+    Result result;
+    result.status = status;
+    result.body = std::move(body);
+    if (status / 100 != 2)
+        result.error = Error{ErrorKind::http_status, "HTTP " + std::to_string(status)};
+    return result;
+}
+
+TEST(Politeness, APerHostLimitHoldsOneHostAndNotTheOthers) {
+    auto frontier = make_memory_frontier(polite(2));
+    for (const char* url : {"http://a/1", "http://a/2", "http://a/3", "http://b/1"})
+        frontier->add_seed(url);
+    EXPECT_EQ(lease(*frontier).url, "http://a/1");
+    EXPECT_EQ(lease(*frontier).url, "http://a/2");
+    EXPECT_EQ(lease(*frontier).url, "http://b/1");  // a has two in flight: b is not held up
+    const auto none = frontier->next(now);
+    EXPECT_FALSE(none.item);
+    EXPECT_FALSE(none.ready_at);  // nothing until a request finishes
+    frontier->acknowledge(0);
+    EXPECT_EQ(lease(*frontier).url, "http://a/3");
+}
+
+TEST(Politeness, ADelaySeparatesTheStartsOfAHostsRequests) {
+    auto frontier = make_memory_frontier(polite(unlimited, 100ms));
+    for (const char* url : {"http://a/1", "http://a/2", "http://b/1"}) frontier->add_seed(url);
+    EXPECT_EQ(lease_at(*frontier, now).url, "http://a/1");
+    EXPECT_EQ(lease_at(*frontier, now).url, "http://b/1");
+    const auto early = frontier->next(now + 99ms);
+    EXPECT_FALSE(early.item);
+    ASSERT_TRUE(early.ready_at);
+    EXPECT_EQ(*early.ready_at, now + 100ms);
+    EXPECT_EQ(lease_at(*frontier, now + 100ms).url, "http://a/2");
+}
+
+TEST(Politeness, ARandomDelayIsHalfToOneAndAHalfTimesTheDelay) {
+    FrontierOptions options = polite(unlimited, 100ms);
+    options.random_delay = true;
+    auto frontier = make_memory_frontier(options);
+    for (int k = 0; k < 200; ++k) frontier->add_seed("http://a/" + std::to_string(k));
+    std::set<Clock::duration> gaps;
+    Clock::time_point at = now;
+    for (int k = 0; k < 199; ++k) {
+        lease_at(*frontier, at);
+        const auto next = frontier->next(at);
+        ASSERT_TRUE(next.ready_at);
+        const auto gap = *next.ready_at - at;
+        EXPECT_GE(gap, 50ms);
+        EXPECT_LE(gap, 150ms);
+        gaps.insert(gap);
+        at = *next.ready_at;
+    }
+    EXPECT_GT(gaps.size(), 100u);  // not one fixed delay
+}
+
+TEST(Politeness, ASlowDownHoldsBackTheWholeHost) {
+    auto frontier = make_memory_frontier(polite(unlimited));
+    for (const char* url : {"http://a/1", "http://a/2", "http://b/1"}) frontier->add_seed(url);
+    lease(*frontier);  // a/1, answered 503 with Retry-After: 2
+    frontier->slow_down("http://a/1", 2'000ms, now);
+    EXPECT_EQ(lease(*frontier).url, "http://b/1");
+    const auto held = frontier->next(now + 1'999ms);
+    EXPECT_FALSE(held.item);
+    EXPECT_EQ(held.ready_at, now + 2'000ms);
+    EXPECT_EQ(lease_at(*frontier, now + 2'000ms).url, "http://a/2");
+}
+
+TEST(Politeness, RobotsTxtIsFetchedFirstOncePerOriginAndItsDisallowedUrlsAreRefused) {
+    FrontierOptions options = polite(unlimited);
+    options.robots = RobotsPolicy::obey;
+    auto frontier = make_memory_frontier(options);
+    frontier->add_seed("http://a/private/x");
+    frontier->add_seed("http://a/open");
+    const auto robots = lease(*frontier);
+    EXPECT_TRUE(robots.robots_txt);
+    EXPECT_EQ(robots.url, "http://a/robots.txt");
+    EXPECT_FALSE(frontier->next(now).item);  // nothing of a before its rules are known
+    frontier->robots_fetched(robots, answer(200, "User-agent: *\nDisallow: /private/\n"), now);
+
+    const auto refused = lease(*frontier);
+    EXPECT_EQ(refused.url, "http://a/private/x");
+    ASSERT_TRUE(refused.refusal);
+    EXPECT_EQ(refused.refusal->kind, ErrorKind::robots);
+    EXPECT_NE(refused.refusal->message.find("Disallow: /private/"), std::string::npos);
+    const auto open = lease(*frontier);
+    EXPECT_EQ(open.url, "http://a/open");
+    EXPECT_FALSE(open.refusal);
+
+    // Later URLs of the origin are judged by the rules it has: no second fetch.
+    const auto link = frontier->offer({"http://a/private/y", "http://a/z"}, open, Hop::link);
+    EXPECT_EQ(link, (std::vector<Verdict>{Verdict::admitted, Verdict::admitted}));
+    EXPECT_TRUE(lease(*frontier).refusal);
+    EXPECT_EQ(lease(*frontier).url, "http://a/z");
+    EXPECT_EQ(frontier->counts().robots_fetched, 1u);
+    EXPECT_EQ(frontier->counts().robots_disallowed, 2u);
+
+    // Every record acknowledged, and the input closed: done.
+    frontier->close_input();
+    for (std::size_t index = 0; index < 4; ++index) frontier->acknowledge(index);
+    EXPECT_TRUE(frontier->next(now).done);
+}
+
+TEST(Politeness, ARobotsTxtThatIsUnavailableAllowsEverything) {
+    FrontierOptions options = polite(unlimited);
+    options.robots = RobotsPolicy::obey;
+    for (const Result& unavailable :
+         {answer(404), answer(403), [] {
+              Result loop;
+              loop.error = Error{ErrorKind::too_many_redirects, "more than 5 redirects"};
+              return loop;
+          }()}) {
+        auto frontier = make_memory_frontier(options);
+        frontier->add_seed("http://a/private/x");
+        frontier->robots_fetched(lease(*frontier), unavailable, now);
+        const auto page = lease(*frontier);
+        EXPECT_EQ(page.url, "http://a/private/x");
+        EXPECT_FALSE(page.refusal);
+    }
+}
+
+TEST(Politeness, AnUnreachableRobotsTxtIsRetriedAndItsUrlsWaitThenAreRefused) {
+    FrontierOptions options = polite(unlimited);
+    options.robots = RobotsPolicy::obey;
+    auto frontier = make_memory_frontier(options);
+    frontier->add_seed("http://a/1");
+    frontier->add_seed("http://b/1");
+    frontier->close_input();
+    frontier->robots_fetched(lease(*frontier), answer(503), now);  // a's
+    const auto b_robots = lease(*frontier);
+    EXPECT_EQ(b_robots.url, "http://b/robots.txt");
+    frontier->robots_fetched(b_robots, answer(404), now);
+    const auto b_page = lease(*frontier);
+    EXPECT_EQ(b_page.url, "http://b/1");
+
+    // a waits 1 s, then asks again; then 2 s.
+    auto held = frontier->next(now + 999ms);
+    EXPECT_FALSE(held.item);
+    EXPECT_EQ(held.ready_at, now + 1'000ms);
+    Result no_connection;
+    no_connection.error = Error{ErrorKind::connect, "connection refused"};
+    frontier->robots_fetched(lease_at(*frontier, now + 1'000ms), no_connection, now + 1'000ms);
+    EXPECT_EQ(frontier->next(now + 2'999ms).ready_at, now + 3'000ms);
+    frontier->robots_fetched(lease_at(*frontier, now + 3'000ms), answer(500), now + 3'000ms);
+
+    // Three failures, but b's page is still in flight: a keeps waiting for its robots.txt.
+    EXPECT_FALSE(frontier->next(now + 3'000ms).item);
+    frontier->acknowledge(b_page.index);
+    // Now nothing else is left: a's URL gets its record, saying why, and the crawl ends.
+    const auto refused = lease_at(*frontier, now + 3'000ms);
+    EXPECT_EQ(refused.url, "http://a/1");
+    ASSERT_TRUE(refused.refusal);
+    EXPECT_NE(refused.refusal->message.find("could not be fetched"), std::string::npos)
+        << refused.refusal->message;
+    frontier->acknowledge(refused.index);
+    EXPECT_TRUE(frontier->next(now + 3'000ms).done);
+}
+
+TEST(Politeness, CrawlDelayIsHonouredUnlessADelayIsGiven) {
+    for (const auto delay : {std::optional<milliseconds>{}, std::optional<milliseconds>{50ms}}) {
+        FrontierOptions options = polite(unlimited, delay);
+        options.robots = RobotsPolicy::obey;
+        auto frontier = make_memory_frontier(options);
+        frontier->add_seed("http://a/1");
+        frontier->add_seed("http://a/2");
+        const auto robots = lease_at(*frontier, now);
+        frontier->robots_fetched(robots, answer(200, "User-agent: *\nCrawl-delay: 2\n"), now);
+        // robots.txt's request started the given delay; Crawl-delay is known only after it.
+        const auto first_at = now + delay.value_or(0ms);
+        if (delay) {
+            EXPECT_FALSE(frontier->next(now).item);
+        }
+        EXPECT_EQ(lease_at(*frontier, first_at).url, "http://a/1");
+        const auto gap = *frontier->next(first_at).ready_at - first_at;
+        EXPECT_EQ(gap, delay ? Clock::duration(50ms) : Clock::duration(2'000ms));
+    }
+}
+
+TEST(Politeness, RobotsTxtIsFetchedAgainAfterADay) {
+    FrontierOptions options = polite(unlimited);
+    options.robots = RobotsPolicy::obey;
+    auto frontier = make_memory_frontier(options);
+    frontier->add_seed("http://a/1");
+    frontier->robots_fetched(lease(*frontier), answer(200, "User-agent: *\nDisallow:\n"), now);
+    const auto page = lease(*frontier);
+    frontier->offer({"http://a/2"}, page, Hop::link);
+    const auto again = lease_at(*frontier, now + 25h);
+    EXPECT_TRUE(again.robots_txt);
+}
+
+TEST(Politeness, AutothrottleFollowsLatencyAndBacksOffWhenOverloaded) {
+    FrontierOptions options = polite(unlimited, 10ms);
+    options.autothrottle = true;
+    auto frontier = make_memory_frontier(options);
+    for (int k = 0; k < 20; ++k) frontier->add_seed("http://a/" + std::to_string(k));
+    Clock::time_point at = now;
+    const auto gap_after = [&](const HostFeedback& feedback) {
+        const auto item = lease_at(*frontier, at);
+        frontier->acknowledge(item.index, feedback);
+        const auto next = frontier->next(at);
+        const auto gap = *next.ready_at - at;
+        at = *next.ready_at;
+        return std::chrono::duration_cast<milliseconds>(gap);
+    };
+    // It starts at 1 s; a 100 ms latency with a target of 1 halves the distance each time.
+    EXPECT_EQ(gap_after({100ms, 200, false}), 1'000ms);  // started before the answer came
+    EXPECT_EQ(gap_after({100ms, 200, false}), 550ms);
+    EXPECT_EQ(gap_after({100ms, 200, false}), 325ms);
+    // An error page, small and fast, does not make it shorter.
+    EXPECT_EQ(gap_after({1ms, 404, false}), 212ms);
+    EXPECT_EQ(gap_after({1ms, 200, false}), 212ms);
+    // 429, 503 or a timeout: twice as long, and at least the 1 s it started from.
+    EXPECT_EQ(gap_after({1ms, 503, true}), 106ms);
+    EXPECT_EQ(gap_after({1ms, 200, false}), 1'000ms);
+    EXPECT_EQ(gap_after({1ms, 429, true}), 500ms);
+    EXPECT_EQ(gap_after({1ms, 200, false}), 1'000ms);
 }
 
 }  // namespace

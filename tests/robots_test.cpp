@@ -165,7 +165,9 @@ TEST(RobotsGroups, TheStarGroupsWhenNoneNamesUs) {
     EXPECT_TRUE(allowed(robots, "/b"));
     EXPECT_FALSE(allowed(robots, "/c"));
     // A group of our own replaces, not extends, the '*' groups.
-    EXPECT_TRUE(allowed(std::string(robots) + "User-agent: corocrawl\nDisallow: /d\n", "/a"));
+    std::string with_ours(robots);
+    with_ours += "User-agent: corocrawl\nDisallow: /d\n";
+    EXPECT_TRUE(allowed(with_ours, "/a"));
 }
 
 TEST(RobotsGroups, NoGroupForUsOrForStarAllowsEverything) {
@@ -362,7 +364,9 @@ TEST(RobotsSitemaps, EverySitemapLineWhereverItStands) {
 
 TEST(RobotsFile, OnlyTheFirst500KiBAreRead) {
     std::string robots = "User-agent: *\nDisallow: /early\n";
-    const std::string padding = "# " + std::string(97, '.') + "\n";  // 100 octets
+    std::string padding = "# ";
+    padding.append(97, '.');
+    padding += '\n';  // 100 octets
     while (robots.size() + padding.size() + 20 < robots_max_bytes) robots += padding;
     robots += "Disallow: /last\n";
     ASSERT_LE(robots.size(), robots_max_bytes);
@@ -429,7 +433,8 @@ TEST(RobotsHostile, APathologicalPatternFinishes) {
     const auto robots = everyone(
         "Disallow: /*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*b\n"
         "Disallow: /*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a$\n");
-    const std::string path = "/" + std::string(100'000, 'a');
+    std::string path(100'001, 'a');
+    path[0] = '/';
     EXPECT_FALSE(allowed(robots, path));
     EXPECT_TRUE(allowed(robots, path + "c"));
     EXPECT_FALSE(allowed(robots, path + "b"));
@@ -441,7 +446,9 @@ TEST(RobotsHostile, BinaryJunkAndOneHugeLine) {
     const auto rules = RobotsRules::parse(junk, "corocrawl");
     EXPECT_TRUE(rules.check("/").allowed);
 
-    const auto huge = everyone("Disallow: /" + std::string(robots_max_bytes, 'x'));
+    std::string long_rule = "Disallow: /";
+    long_rule.append(robots_max_bytes, 'x');
+    const auto huge = everyone(long_rule);
     EXPECT_TRUE(allowed(huge, "/xxx"));  // cut by the cap, so dropped
 }
 

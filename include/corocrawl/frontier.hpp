@@ -1,8 +1,10 @@
-// The frontier: what waits to be fetched, what is in flight, what was seen, and which URLs are
-// admitted at all. It decides and never waits (no I/O, no clock, no lock): the engine asks it for
-// work and does the waiting its own way, holding one lock around it.
+// The frontier: what waits to be fetched, what is in flight, what was seen, which URLs are
+// admitted at all, and when each host may be asked again. It decides and never waits (no I/O, no
+// clock of its own, no lock): the engine asks it for work at an instant it names, and does the
+// waiting its own way, holding one lock around it.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <memory>
 #include <optional>
@@ -20,6 +22,11 @@ struct CrawlItem {
     std::string url;        // as given (a seed) or as resolved (a link)
     std::size_t depth = 0;  // links from a seed; a redirect's target keeps its source's depth
     std::shared_ptr<const std::string> referrer;  // the page that linked it; null for a seed
+    // Not a record's URL but its origin's robots.txt, fetched for the frontier: hand the Result
+    // to Frontier::robots_fetched, not to the done-callbacks.
+    bool robots_txt = false;
+    // The record is this error, without a fetch (robots.txt disallows the URL).
+    std::optional<Error> refusal;
 };
 
 // How a URL was found on a fetched page.
@@ -50,6 +57,15 @@ struct FrontierCounts {
     std::size_t too_deep = 0;
     std::size_t over_limit = 0;
     std::size_t unsupported = 0;
+    std::size_t robots_fetched = 0;     // robots.txt requests, one per origin (and its retries)
+    std::size_t robots_disallowed = 0;  // records refused by robots.txt
+};
+
+// What a finished fetch told of its host: --autothrottle adapts the host's delay to it.
+struct HostFeedback {
+    std::optional<std::chrono::milliseconds> latency;  // connected -> response header
+    unsigned status = 0;                               // 0: no response
+    bool overloaded = false;  // 429, 503 or a timeout: the host asks for less
 };
 
 class Frontier {
@@ -67,13 +83,22 @@ class Frontier {
     virtual void close_input() = 0;
 
     struct Next {
-        std::optional<CrawlItem> item;  // fetch this
+        std::optional<CrawlItem> item;  // fetch this (or report its refusal)
         bool done = false;              // nothing waits, nothing is leased, the input is closed
-        // Neither: nothing until a leased item is acknowledged or a seed arrives.
+        // Neither: nothing before this instant (a host's delay), or, when unset, nothing until a
+        // leased item is acknowledged or a URL arrives.
+        std::optional<Clock::time_point> ready_at;
     };
-    virtual Next next() = 0;
+    virtual Next next(Clock::time_point now) = 0;
     // The leased item's record is out: its done-callbacks ran and offered what they found.
-    virtual void acknowledge(std::size_t index) = 0;
+    virtual void acknowledge(std::size_t index, const HostFeedback& feedback = {}) = 0;
+    // The Result of a leased robots_txt item.
+    virtual void robots_fetched(const CrawlItem& item, const Result& result,
+                                Clock::time_point now) = 0;
+    // The server of `url` asked for a pause (429 or 503, with Retry-After or not): none of its
+    // host's URLs is handed out before now + wait.
+    virtual void slow_down(std::string_view url, std::chrono::milliseconds wait,
+                           Clock::time_point now) = 0;
 
     // Admitted and not yet leased (the input holds back while many wait).
     virtual std::size_t waiting() const = 0;

@@ -76,6 +76,7 @@ enum class Scope {
     any,     // anywhere
 };
 enum class CrawlOrder { bfs, dfs };
+enum class RobotsPolicy { obey, ignore };
 inline constexpr std::size_t unlimited = static_cast<std::size_t>(-1);
 
 // What the frontier admits. Seeds are always admitted; links found on pages (and the Locations
@@ -95,7 +96,27 @@ struct FrontierOptions {
     CrawlOrder order = CrawlOrder::bfs;
     bool keep_query_order = false;  // compare URLs with their query as given, not sorted
     bool follow_nofollow = false;   // follow rel="nofollow" links too
+
+    // Politeness: a host is an origin (scheme, host and port), as for robots.txt. Unset means
+    // the default, which depends on whether links are followed: see the functions below.
+    std::optional<std::size_t> per_host;  // requests in flight to one host at once
+    // Between the starts of two requests to one host; unset: none, or robots.txt's Crawl-delay.
+    std::optional<std::chrono::milliseconds> delay;
+    bool random_delay = false;  // each delay x0.5 to x1.5, as wget and Scrapy do
+    // Adapt each host's delay to its latency (Scrapy's AutoThrottle) and back off on 429, 503
+    // and timeouts; --delay is then the least delay.
+    bool autothrottle = false;
+    double autothrottle_target = 1.0;               // requests in flight a host is to see, on average
+    std::chrono::milliseconds max_delay{30'000};  // bounds autothrottle and Crawl-delay
+    std::optional<RobotsPolicy> robots;
+    std::string robots_agent;  // the product token robots.txt groups are matched against;
+                               // empty: that of the User-Agent ("corocrawl")
 };
+
+// The defaults: polite when following links (2 per host, robots.txt obeyed); for a list of URLs,
+// its owner's business, as with curl (no per-host bound, robots.txt ignored).
+std::size_t per_host_limit(const FrontierOptions& options) noexcept;
+RobotsPolicy robots_policy(const FrontierOptions& options) noexcept;
 
 struct CrawlOptions {
     Mode mode = Mode::async;

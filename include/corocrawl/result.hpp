@@ -23,6 +23,7 @@ enum class ErrorKind {
     protocol,            // the peer did not speak valid HTTP/1.1
     decode,              // corrupt gzip/deflate/br/zstd body
     proxy,               // the proxy could not be reached or refused the request
+    robots,              // robots.txt disallows it, or could not be fetched (not fetched)
     cancelled,           // interrupted before it finished
 };
 

@@ -37,4 +37,12 @@ std::size_t workers(const CrawlOptions& options) noexcept {
     return 1;
 }
 
+std::size_t per_host_limit(const FrontierOptions& options) noexcept {
+    return options.per_host.value_or(options.recursive ? 2 : unlimited);
+}
+
+RobotsPolicy robots_policy(const FrontierOptions& options) noexcept {
+    return options.robots.value_or(options.recursive ? RobotsPolicy::obey : RobotsPolicy::ignore);
+}
+
 }  // namespace corocrawl

@@ -31,6 +31,8 @@ std::string_view to_string(ErrorKind kind) noexcept {
             return "decode";
         case ErrorKind::proxy:
             return "proxy";
+        case ErrorKind::robots:
+            return "robots";
         case ErrorKind::cancelled:
             return "cancelled";
     }

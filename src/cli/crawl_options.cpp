@@ -177,6 +177,37 @@ void add_crawl_options(CLI::App& app, CrawlCommand& command) {
                    "Crawl the pages a sitemap (or sitemap index, gzip'd or not) lists (repeatable)")
         ->option_text("URL");
 
+    app.add_option("--per-host", frontier.per_host, "Requests in flight to one host at once")
+        ->check(CLI::Range(std::size_t{1}, std::size_t{1'000'000}))
+        ->option_text("N")
+        ->default_str("2 with -r, else no limit");
+    app.add_option("--delay", command.delay_s,
+                   "Seconds between the starts of two requests to one host (a host is an "
+                   "origin: scheme, name and port)")
+        ->check(CLI::NonNegativeNumber)
+        ->option_text("SECONDS")
+        ->default_str("0, or robots.txt's Crawl-delay");
+    app.add_flag("--random-delay", frontier.random_delay, "Each delay x0.5 to x1.5, at random");
+    app.add_flag("--autothrottle", frontier.autothrottle,
+                 "Adapt each host's delay to its latency, and back off on 429, 503 and timeouts "
+                 "(--delay is then the least)");
+    app.add_option("--autothrottle-target", frontier.autothrottle_target,
+                   "--autothrottle: requests in flight a host is to see, on average")
+        ->check(CLI::PositiveNumber)
+        ->option_text("N");
+    app.add_option("--max-delay", command.max_delay_s,
+                   "Seconds a host's delay may reach, by --autothrottle or Crawl-delay")
+        ->check(CLI::NonNegativeNumber)
+        ->option_text("SECONDS");
+    app.add_option("--robots", frontier.robots, "robots.txt (RFC 9309): obey or ignore")
+        ->transform(choices<RobotsPolicy>(
+            {{"obey", RobotsPolicy::obey}, {"ignore", RobotsPolicy::ignore}}))
+        ->default_str("obey with -r, else ignore");
+    app.add_option("--robots-agent", frontier.robots_agent,
+                   "The product token robots.txt groups are matched against")
+        ->option_text("TOKEN")
+        ->default_str("that of -A: corocrawl");
+
     app.add_option("-m,--mode", command.crawl.mode,
                    "How to wait: async (coroutines), pool (blocking threads), sync (one by one)")
         ->transform(mode_choices())
@@ -273,6 +304,8 @@ void settle_options(CrawlCommand& command) {
     // A redirect in a recursive crawl is a link like any other: its target passes the
     // frontier's gate (scope, seen), so a page reached both ways is fetched once.
     if (frontier.recursive) command.crawl.fetch.follow_redirects = false;
+    if (command.delay_s) frontier.delay = milliseconds(*command.delay_s);
+    frontier.max_delay = milliseconds(command.max_delay_s);
     FetchOptions& fetch = command.crawl.fetch;
     fetch.timeout = milliseconds(command.timeout_s);
     fetch.connect_timeout = milliseconds(command.connect_timeout_s);

@@ -41,6 +41,9 @@ struct CrawlCommand {
     std::vector<std::string> sitemaps;  // --sitemap URLs
     std::string max_depth = limit_text(crawl.frontier.max_depth);
     std::string max_pages = limit_text(crawl.frontier.max_pages);
+    // Politeness: unset, the frontier's defaults (which depend on -r).
+    std::optional<double> delay_s;
+    double max_delay_s = seconds(crawl.frontier.max_delay);
 
     CrawlCommand();
     static double seconds(std::chrono::milliseconds ms) { return ms.count() / 1000.0; }

@@ -110,6 +110,8 @@ std::string_view error_kind_meaning(ErrorKind kind) {
             return "a corrupt gzip, deflate, br or zstd body";
         case ErrorKind::proxy:
             return "the proxy could not be reached or refused the request";
+        case ErrorKind::robots:
+            return "robots.txt disallows it, or could not be fetched (it was not fetched)";
         case ErrorKind::cancelled:
             return "interrupted (SIGINT, SIGTERM) before it finished";
     }

@@ -27,21 +27,29 @@ struct EventLoop {
         : context(options, tls, io.get_executor(), std::move(dns_cache)) {}
 
     asio::io_context io{1};  // one thread runs it (Asio then never wakes another for its work)
-    // Slots with no work park on this timer, which never expires: the run's wake-up cancels it.
+    // Slots with no work park on this timer: it expires when the first host becomes ready, or
+    // never, and the run's wake-up cancels it.
     asio::steady_timer idle{io, asio::steady_timer::time_point::max()};
+
+    // Makes `idle` expire no later than `ready_at` (or, unset, whenever the next wake-up comes).
+    // Moving it sooner wakes the slots parked on it, which then park again.
+    void park_until(std::optional<Clock::time_point> ready_at) {
+        const auto until = ready_at.value_or(Clock::time_point::max());
+        if (idle.expiry() <= Clock::now() || until < idle.expiry()) idle.expires_at(until);
+    }
     // Declared after `io`, so destroyed before it: pooled sockets must not outlive their loop.
     fetch::AsyncContext context;
 };
 
 // One concurrency slot: fetch, deliver, repeat until the crawl is done. Work is taken without
-// waiting — the loop must go on meanwhile — and a slot that finds none parks until the run
-// says more has come.
-asio::awaitable<void> crawl_slot(std::size_t slot, CrawlRun& run, const FetchOptions& options,
-                                 EventLoop& loop) {
+// waiting — the loop must go on meanwhile — and a slot that finds none parks until a host is
+// ready or the run says more has come.
+asio::awaitable<void> crawl_slot(std::size_t slot, CrawlRun& run, EventLoop& loop) {
     for (;;) {
         auto next = run.poll();
         if (next.done) co_return;
         if (!next.item) {
+            loop.park_until(next.ready_at);
             co_await loop.idle.async_wait(asio::as_tuple(asio::use_awaitable));
             continue;
         }
@@ -50,12 +58,13 @@ asio::awaitable<void> crawl_slot(std::size_t slot, CrawlRun& run, const FetchOpt
         InputLine line{item.index, item.url};
         Result result;
         try {
-            result = co_await fetch::fetch_async(std::move(line), options, loop.context);
+            result =
+                co_await fetch::fetch_async(std::move(line), run.fetch_options(item), loop.context);
         } catch (const std::exception& e) {
             result = internal_failure(item.index, item.url, e);
         }
         result.worker = slot;
-        deliver_fetched(run, item, std::move(result));
+        run.deliver(item, std::move(result));
     }
 }
 
@@ -69,12 +78,15 @@ void run_async(CrawlRun& run, const CrawlOptions& options) {
     std::vector<std::unique_ptr<EventLoop>> loops;
     for (std::size_t i = 0; i < threads; ++i) {
         loops.push_back(std::make_unique<EventLoop>(options.fetch, tls, dns_cache));
+        loops.back()->context.slow_down = [&run](const Url& url, std::chrono::milliseconds wait) {
+            run.slow_down(url.text, wait);
+        };
     }
     // Slots are dealt round the loops; each takes URLs from the shared run as it frees up, so a
     // loop whose pages are slow simply takes fewer of them.
     for (std::size_t slot = 0; slot < concurrency; ++slot) {
         EventLoop& loop = *loops[slot % threads];
-        asio::co_spawn(loop.io, crawl_slot(slot, run, options.fetch, loop),
+        asio::co_spawn(loop.io, crawl_slot(slot, run, loop),
                        [](std::exception_ptr error) {
                            if (error) std::rethrow_exception(error);  // a bug: crawl_slot catches
                        });

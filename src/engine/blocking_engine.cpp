@@ -9,6 +9,9 @@ namespace corocrawl::engine {
 void run_blocking(CrawlRun& run, const CrawlOptions& options, std::size_t threads) {
     const CancelSignal cancel;
     fetch::BlockingContext context(options.fetch, cancel.fd());
+    context.slow_down = [&run](const Url& url, std::chrono::milliseconds wait) {
+        run.slow_down(url.text, wait);
+    };
     run.set_stop([&cancel] { cancel.raise(); });
 
     // One worker: take a URL, wait for its fetch, deliver, repeat.
@@ -16,13 +19,13 @@ void run_blocking(CrawlRun& run, const CrawlOptions& options, std::size_t thread
         while (auto item = run.next()) {
             Result result;
             try {
-                result = fetch::fetch_blocking(InputLine{item->index, item->url}, options.fetch,
-                                               context);
+                result = fetch::fetch_blocking(InputLine{item->index, item->url},
+                                               run.fetch_options(*item), context);
             } catch (const std::exception& e) {
                 result = internal_failure(item->index, item->url, e);
             }
             result.worker = number;
-            deliver_fetched(run, *item, std::move(result));
+            run.deliver(*item, std::move(result));
         }
     };
     if (threads <= 1) {

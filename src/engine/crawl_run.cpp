@@ -14,7 +14,15 @@ CrawlRun::CrawlRun(const std::deque<Task>& tasks, UrlSource* more,
       more_(more),
       on_done_(on_done),
       read_ahead_(std::max<std::size_t>(1024, 2 * workers(options))),
+      fetch_(options.fetch),
+      robots_fetch_(options.fetch),
       frontier_(frontier) {
+    robots_fetch_.follow_redirects = true;
+    robots_fetch_.max_redirects = 5;
+    robots_fetch_.retries = 0;
+    robots_fetch_.method.clear();
+    robots_fetch_.body.reset();
+    robots_fetch_.keep_wire_bytes = false;
     if (options.parse_threads > 0) {
         parse_pool_.emplace(options.parse_threads);
         parse_queue_room_.emplace(static_cast<std::ptrdiff_t>(4 * options.parse_threads));
@@ -54,38 +62,49 @@ void CrawlRun::read_input() {
 void CrawlRun::work_arrived() {
     if (!starved_) return;
     // (With nothing waiting, next() leases nothing: it only says whether the crawl is over.)
-    if (frontier_.waiting() == 0 && !frontier_.next().done) return;
+    if (frontier_.waiting() == 0 && !frontier_.next(Clock::now()).done) return;
     starved_ = false;
     work_or_end_.notify_all();
     if (wake_) wake_();
 }
 
-Frontier::Next CrawlRun::take() {
-    auto next = frontier_.next();
-    if (next.item) {
-        // Read ahead again once half the room is free: one wake-up per many lines.
-        if (input_paused_ && frontier_.waiting() < read_ahead_ / 2) input_room_.notify_one();
-    } else if (!next.done) {
-        starved_ = true;
+Frontier::Next CrawlRun::take(std::unique_lock<std::mutex>& lock) {
+    for (;;) {
+        auto next = frontier_.next(Clock::now());
+        if (next.item) {
+            // Read ahead again once half the room is free: one wake-up per many lines.
+            if (input_paused_ && frontier_.waiting() < read_ahead_ / 2) input_room_.notify_one();
+        } else if (!next.done) {
+            starved_ = true;
+        }
+        if (!next.item || !next.item->refusal) return next;
+        lock.unlock();
+        deliver_unfetched(*next.item, *next.item->refusal);
+        lock.lock();
+        if (cancelled_) return {};
     }
-    return next;
 }
 
 std::optional<CrawlItem> CrawlRun::next() {
     std::unique_lock lock(mutex_);
     for (;;) {
         if (cancelled_) return std::nullopt;
-        auto next = take();
+        auto next = take(lock);
         if (next.item || next.done) return std::move(next.item);
-        work_or_end_.wait(lock);
+        if (next.ready_at) {
+            work_or_end_.wait_until(lock, *next.ready_at);
+        } else {
+            work_or_end_.wait(lock);
+        }
     }
 }
 
 CrawlRun::Polled CrawlRun::poll() {
-    std::lock_guard lock(mutex_);
-    if (cancelled_) return {std::nullopt, true};
-    auto next = take();
-    return {std::move(next.item), next.done};
+    std::unique_lock lock(mutex_);
+    if (cancelled_) return {std::nullopt, true, std::nullopt};
+    auto next = take(lock);
+    if (cancelled_) return {std::nullopt, true, std::nullopt};
+    return {std::move(next.item), next.done, next.ready_at};
 }
 
 void CrawlRun::set_wake(std::function<void()> wake) {
@@ -93,7 +112,15 @@ void CrawlRun::set_wake(std::function<void()> wake) {
     wake_ = std::move(wake);
 }
 
-void CrawlRun::deliver(Result result) {
+void CrawlRun::deliver(const CrawlItem& item, Result result) {
+    if (item.robots_txt) {
+        std::lock_guard lock(mutex_);
+        frontier_.robots_fetched(item, result, Clock::now());
+        work_arrived();
+        return;
+    }
+    result.depth = item.depth;
+    if (item.referrer) result.referrer = *item.referrer;
     if (parse_pool_) {
         parse_queue_room_->acquire();
         boost::asio::post(*parse_pool_, [this, result = std::move(result)]() mutable {
@@ -105,14 +132,39 @@ void CrawlRun::deliver(Result result) {
     }
 }
 
+void CrawlRun::slow_down(const std::string& url, std::chrono::milliseconds wait) {
+    std::lock_guard lock(mutex_);
+    frontier_.slow_down(url, wait, Clock::now());
+}
+
 void CrawlRun::enqueue(const std::vector<std::string>& urls, const Result& from, Hop hop) {
     if (urls.empty()) return;
-    const CrawlItem page{from.index, from.final_url.empty() ? from.url : from.final_url, from.depth,
-                         nullptr};
+    CrawlItem page;
+    page.index = from.index;
+    page.url = from.final_url.empty() ? from.url : from.final_url;
+    page.depth = from.depth;
     std::lock_guard lock(mutex_);
     frontier_.offer(urls, page, hop);
     work_arrived();
 }
+
+namespace {
+
+// What --autothrottle learns of a host from a record.
+HostFeedback host_feedback(const Result& result) {
+    HostFeedback feedback;
+    const Timings& at = result.timings;
+    if (at.connected != Clock::time_point{} && at.first_byte >= at.connected) {
+        feedback.latency =
+            std::chrono::duration_cast<std::chrono::milliseconds>(at.first_byte - at.connected);
+    }
+    feedback.status = static_cast<unsigned>(result.status);
+    feedback.overloaded = result.status == 429 || result.status == 503 ||
+                          (result.error && result.error->kind == ErrorKind::timeout);
+    return feedback;
+}
+
+}  // namespace
 
 void CrawlRun::run_callbacks(Result& result) {
     // A callback that throws must not take the crawl (or a worker thread) down with it.
@@ -133,7 +185,7 @@ void CrawlRun::run_callbacks(Result& result) {
     std::lock_guard lock(mutex_);
     // Acknowledged after the callbacks: until then they may still offer links, so the crawl
     // cannot end.
-    frontier_.acknowledge(result.index);
+    frontier_.acknowledge(result.index, host_feedback(result));
     ++stats_.urls;
     if (result.ok()) {
         ++stats_.ok;
@@ -159,13 +211,13 @@ void CrawlRun::cancel() noexcept {
     if (stop_) stop_();
 }
 
-void CrawlRun::deliver_cancelled(const CrawlItem& item) {
+void CrawlRun::deliver_unfetched(const CrawlItem& item, Error error) {
     Result result;
     result.index = item.index;
     result.url = item.url;
     result.depth = item.depth;
     if (item.referrer) result.referrer = *item.referrer;
-    result.error = Error{ErrorKind::cancelled, "interrupted before it finished"};
+    result.error = std::move(error);
     run_callbacks(result);
 }
 
@@ -193,7 +245,8 @@ CrawlStats CrawlRun::finish() {
             }
             rest = frontier_.drain();
         }
-        for (const auto& item : rest) deliver_cancelled(item);
+        for (const auto& item : rest)
+            deliver_unfetched(item, Error{ErrorKind::cancelled, "interrupted before it finished"});
     }
     std::lock_guard lock(mutex_);
     stats_.interrupted = cancelled_;

@@ -11,6 +11,7 @@
 #include "engine/engines.hpp"
 #include "fetch/dns_resolver.hpp"
 #include "fetch/tls.hpp"
+#include "frontier/robots.hpp"
 
 namespace corocrawl {
 
@@ -111,7 +112,10 @@ void Crawler::enqueue(const Result& from, const std::vector<std::string>& urls, 
 
 CrawlStats Crawler::run(UrlSource* more) {
     validate(options_);
-    const auto frontier = make_memory_frontier(options_.frontier);
+    FrontierOptions frontier_options = options_.frontier;
+    if (frontier_options.robots_agent.empty())
+        frontier_options.robots_agent = frontier::product_token(options_.fetch.user_agent);
+    const auto frontier = make_memory_frontier(frontier_options);
     engine::CrawlRun run(tasks_, more, on_done_, options_, *frontier);
     {
         std::lock_guard lock(state_->mutex);

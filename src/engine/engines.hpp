@@ -13,13 +13,6 @@ void run_async(CrawlRun& run, const CrawlOptions& options);
 // one URL after another (sync mode).
 void run_blocking(CrawlRun& run, const CrawlOptions& options, std::size_t threads);
 
-// Hands the fetch of `item` to the run, with what the frontier knew of it (depth, referrer).
-inline void deliver_fetched(CrawlRun& run, const CrawlItem& item, Result result) {
-    result.depth = item.depth;
-    if (item.referrer) result.referrer = *item.referrer;
-    run.deliver(std::move(result));
-}
-
 // The Result for a URL whose fetch threw (only resource exhaustion can): it still gets a record.
 Result internal_failure(std::size_t index, std::string url, const std::exception& error);
 

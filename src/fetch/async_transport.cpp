@@ -186,7 +186,7 @@ AsyncContext::AsyncContext(const FetchOptions& options, LazyTlsContext& tls,
 
 asio::awaitable<Result> fetch_async(InputLine input, const FetchOptions& options,
                                     AsyncContext& context) {
-    Exchange exchange(std::move(input), options);
+    Exchange exchange(std::move(input), options, &context.slow_down);
     for (;;) {
         const Action action = exchange.next();
         if (const auto* wait = std::get_if<Wait>(&action)) {

@@ -13,6 +13,7 @@
 #include "corocrawl/result.hpp"
 #include "fetch/connection_pool.hpp"
 #include "fetch/dns_resolver.hpp"
+#include "fetch/http_core.hpp"
 #include "fetch/tls.hpp"
 
 namespace corocrawl::fetch {
@@ -30,6 +31,7 @@ struct AsyncContext {
     LazyTlsContext& tls;
     ConnectionPool<AsyncConnection> pool;
     AsyncResolver dns;
+    SlowDown slow_down;  // the engine's: a 429 or 503 pauses the host
 };
 
 // Fetches one input URL to its final Result (following redirects, retrying); never throws for

@@ -204,7 +204,7 @@ BlockingContext::BlockingContext(const FetchOptions& options, int cancel_fd,
       dns(DnsConfig(options, std::move(dns_cache)), cancel_fd) {}
 
 Result fetch_blocking(InputLine input, const FetchOptions& options, BlockingContext& context) {
-    Exchange exchange(std::move(input), options);
+    Exchange exchange(std::move(input), options, &context.slow_down);
     for (;;) {
         const Action action = exchange.next();
         if (const auto* wait = std::get_if<Wait>(&action)) {

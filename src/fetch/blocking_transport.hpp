@@ -12,6 +12,7 @@
 #include "fetch/blocking_socket.hpp"
 #include "fetch/connection_pool.hpp"
 #include "fetch/dns_resolver.hpp"
+#include "fetch/http_core.hpp"
 #include "fetch/tls.hpp"
 
 namespace corocrawl::fetch {
@@ -29,6 +30,7 @@ struct BlockingContext {
     ConnectionPool<BlockingConnection> pool;
     int cancel_fd;  // readable once the crawl is cancelled
     BlockingResolver dns;
+    SlowDown slow_down;  // the engine's: a 429 or 503 pauses the host
 };
 
 // Fetches one input URL to its final Result; blocks the calling thread, at most until the

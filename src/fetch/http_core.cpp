@@ -65,7 +65,8 @@ bool is_timeout(const boost::system::error_code& code) {
 
 }  // namespace
 
-Exchange::Exchange(InputLine input, const FetchOptions& options) : options_(options) {
+Exchange::Exchange(InputLine input, const FetchOptions& options, const SlowDown* slow_down)
+    : options_(options), slow_down_(slow_down) {
     result_.index = input.index;
     result_.url = std::move(input.text);
     result_.timings.start = Clock::now();
@@ -197,7 +198,12 @@ void Exchange::on_response(Response&& response, WireBytes wire) {
                 std::to_string(options_.retry_after_max.count() / 1000) + " s that are waited for)";
             return;
         }
-        if (retry(asked)) return;
+        if (retry(asked)) {
+            // The wait is the host's, not only this URL's: its other URLs wait as long.
+            if ((status == 429 || status == 503) && slow_down_ && *slow_down_)
+                (*slow_down_)(url_, *wait_);
+            return;
+        }
     }
     if (follow_redirect(response)) return;
     finish(std::move(response));

@@ -20,6 +20,7 @@
 #include <boost/beast/http/string_body.hpp>
 #include <boost/system/error_code.hpp>
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <set>
 #include <string>
@@ -75,9 +76,14 @@ struct Failure {
     std::string detail = {};  // what the transport knows beyond the code (a certificate's fault)
 };
 
+// Told when a server asks for a pause (429 Too Many Requests, 503 Service Unavailable): what it
+// asked applies to its whole host, so the frontier holds the host's other URLs back as long.
+using SlowDown = std::function<void(const Url& url, std::chrono::milliseconds wait)>;
+
 class Exchange {
   public:
-    Exchange(InputLine input, const FetchOptions& options);
+    // `slow_down` (may be null or empty) outlives the exchange.
+    Exchange(InputLine input, const FetchOptions& options, const SlowDown* slow_down = nullptr);
 
     Action next();
     // Sets the parser's limits for the response to `request`.
@@ -109,6 +115,7 @@ class Exchange {
     bool retry(std::optional<std::chrono::milliseconds> server_asked);
 
     const FetchOptions& options_;
+    const SlowDown* slow_down_;
     Result result_;
     Clock::time_point deadline_;
     Url url_;

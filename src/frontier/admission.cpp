@@ -57,12 +57,19 @@ AdmissionGate::AdmissionGate(const FrontierOptions& options)
       include_(compile(options.include, "--include")),
       exclude_(compile(options.exclude, "--exclude")) {}
 
-std::optional<Fingerprint> AdmissionGate::seed(std::string_view url) {
+std::string_view origin_of(std::string_view normal_url) noexcept {
+    const auto authority = normal_url.find("://");
+    if (authority == std::string_view::npos) return {};
+    return normal_url.substr(0, normal_url.find_first_of("/?#", authority + 3));
+}
+
+std::optional<AdmissionGate::Seed> AdmissionGate::seed(std::string_view url) {
     auto parsed = parse_url(url);
     const auto* seed = std::get_if<Url>(&parsed);
     if (!seed) return std::nullopt;
     scope_.widen(seed->host);
-    return fingerprint(canonical_url(*seed, options_.keep_query_order));
+    return Seed{fingerprint(canonical_url(*seed, options_.keep_query_order)),
+                std::string(origin_of(seed->text))};
 }
 
 AdmissionGate::Judgement AdmissionGate::judge(std::string_view url, const CrawlItem& from, Hop hop,

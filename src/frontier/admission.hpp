@@ -31,13 +31,21 @@ struct FingerprintHash {
 };
 Fingerprint fingerprint(std::string_view canonical_url);
 
+// "scheme://host[:port]" of a URL in normal form (Url::text, or a link the gate admitted): the
+// host politeness and robots.txt are kept per.
+std::string_view origin_of(std::string_view normal_url) noexcept;
+
 class AdmissionGate {
   public:
     // Throws std::invalid_argument for a pattern RE2 cannot compile.
     explicit AdmissionGate(const FrontierOptions& options);
 
-    // A seed widens the scope; its fingerprint, when it is a URL at all.
-    std::optional<Fingerprint> seed(std::string_view url);
+    // A seed widens the scope. When it is a URL at all: its fingerprint and its origin.
+    struct Seed {
+        Fingerprint fingerprint;
+        std::string origin;
+    };
+    std::optional<Seed> seed(std::string_view url);
 
     struct Judgement {
         Verdict verdict = Verdict::admitted;  // admitted: so far (not seen, within max_pages)

@@ -1,10 +1,14 @@
-// The in-memory frontier: the default store, and the reference the persistent ones follow.
+// The in-memory frontier: the default store, and the reference the persistent ones follow. What
+// it decides: admission (through the gate), which host's turn it is (HostTable), and robots.txt.
 #include <algorithm>
 #include <boost/unordered/unordered_flat_set.hpp>
 #include <deque>
+#include <stdexcept>
 #include <unordered_map>
 
+#include "corocrawl/url.hpp"
 #include "frontier/admission.hpp"
+#include "frontier/hosts.hpp"
 
 namespace corocrawl {
 namespace {
@@ -12,16 +16,39 @@ namespace {
 using frontier::AdmissionGate;
 using frontier::Fingerprint;
 using frontier::FingerprintHash;
+using frontier::Host;
+using frontier::HostTable;
+using frontier::RobotsRules;
+using std::chrono::milliseconds;
+
+// A robots.txt that is unreachable (5xx, no connection, a timeout) is asked for again after
+// 1 s, 2 s, 4 s ... at most this far apart, while the crawl has other work; its URLs wait.
+constexpr milliseconds robots_retry_most{10 * 60'000};
+// Once it has failed this many times and nothing else is left to do, its URLs get their
+// records (robots errors) and the crawl ends.
+constexpr int robots_attempts = 3;
+// RFC 9309 2.4: a cached robots.txt should not be used for more than 24 hours.
+constexpr auto robots_lifetime = std::chrono::hours(24);
+
+// The path and query robots.txt rules are matched against.
+std::string request_target(std::string_view url) {
+    auto parsed = parse_url(url);
+    const auto* valid = std::get_if<Url>(&parsed);
+    return valid ? valid->target : std::string("/");
+}
 
 class MemoryFrontier final : public Frontier {
   public:
-    explicit MemoryFrontier(const FrontierOptions& options) : gate_(options) {}
+    explicit MemoryFrontier(const FrontierOptions& options)
+        : gate_(options),
+          hosts_(gate_.options()),
+          robots_agent_(options.robots_agent.empty() ? "corocrawl" : options.robots_agent) {}
 
     std::size_t add_seed(std::string url) override {
-        const auto seen = gate_.seed(url);
-        if (seen && gate_.options().recursive) seen_.insert(*seen);
+        const auto seed = gate_.seed(url);
+        if (seed && gate_.options().recursive) seen_.insert(seed->fingerprint);
         ++counts_.seeds;
-        return admit(CrawlItem{0, std::move(url), 0, nullptr});
+        return admit(CrawlItem{0, std::move(url), 0, nullptr}, seed ? seed->origin : "");
     }
 
     std::vector<Verdict> offer(const std::vector<std::string>& urls, const CrawlItem& from,
@@ -38,44 +65,188 @@ class MemoryFrontier final : public Frontier {
 
     void close_input() override { input_closed_ = true; }
 
-    Next next() override {
+    Next next(Clock::time_point now) override {
         Next next;
-        if (waiting_.empty()) {
-            next.done = input_closed_ && leased_.empty();
-            return next;
+        if (refused_.empty()) {
+            if (Host* host = hosts_.take_ready(now, next.ready_at)) {
+                if (needs_robots(*host, now)) {
+                    next.item = robots_item(*host, now);
+                    return next;
+                }
+                CrawlItem item = take(*host);
+                hosts_.started(*host, now);
+                hosts_.reschedule(*host);
+                next.item = lease(std::move(item), host);
+                return next;
+            }
+            if (!nothing_in_flight()) return next;
+            if (waiting_ == 0) {
+                next.done = input_closed_;
+                return next;
+            }
+            // Only origins whose robots.txt cannot be had are left: their URLs are owed
+            // records, and the crawl its end.
+            if (!input_closed_ || waiting_ != waiting_on_unreachable_) return next;
+            give_up_on_unreachable();
         }
-        const bool breadth_first = gate_.options().order == CrawlOrder::bfs;
-        CrawlItem& item = breadth_first ? waiting_.front() : waiting_.back();
-        next.item = item;
-        leased_.emplace(item.index, std::move(item));
-        breadth_first ? waiting_.pop_front() : waiting_.pop_back();
+        CrawlItem item = std::move(refused_.front());
+        refused_.pop_front();
+        next.item = lease(std::move(item), nullptr);
+        next.ready_at.reset();
         return next;
     }
 
-    void acknowledge(std::size_t index) override { leased_.erase(index); }
+    void acknowledge(std::size_t index, const HostFeedback& feedback) override {
+        const auto leased = leased_.find(index);
+        if (leased == leased_.end()) return;
+        if (leased->second.host) hosts_.finished(*leased->second.host, feedback);
+        leased_.erase(leased);
+    }
 
-    std::size_t waiting() const override { return waiting_.size(); }
+    void robots_fetched(const CrawlItem& item, const Result& result,
+                        Clock::time_point now) override {
+        Host* host = hosts_.find(frontier::origin_of(item.url));
+        if (!host || host->robots != Host::Robots::fetching) return;
+        --robots_in_flight_;
+        // Counted again below if it is still given up on.
+        if (host->robots_failures >= robots_attempts) waiting_on_unreachable_ -= host->waiting.size();
+        const int status = result.status;
+        if (result.ok() && status / 100 == 2) {
+            learn(*host, RobotsRules::parse(result.body, robots_agent_), now);
+        } else if ((status / 100 == 4) ||
+                   (result.error && result.error->kind == ErrorKind::too_many_redirects)) {
+            // RFC 9309 2.3.1.3: "unavailable" (and more than five redirects may be taken so):
+            // no rules at all.
+            learn(*host, RobotsRules{}, now);
+        } else {
+            // 2.3.1.4: "unreachable" — a server error, no connection, a timeout: crawl nothing
+            // until it can be read.
+            host->robots = Host::Robots::unknown;
+            host->robots_failure = result.error ? result.error->message
+                                                : "HTTP " + std::to_string(status);
+            ++host->robots_failures;
+            if (host->robots_failures >= robots_attempts)
+                waiting_on_unreachable_ += host->waiting.size();
+            const auto backoff = std::min<milliseconds>(
+                robots_retry_most, milliseconds{1'000} * (1LL << std::min(host->robots_failures - 1, 20)));
+            hosts_.pause(*host, now + backoff);
+        }
+        hosts_.finished(*host, {});
+    }
+
+    void slow_down(std::string_view url, milliseconds wait, Clock::time_point now) override {
+        if (Host* host = hosts_.find(frontier::origin_of(url))) hosts_.pause(*host, now + wait);
+    }
+
+    std::size_t waiting() const override { return waiting_ + refused_.size(); }
 
     std::vector<CrawlItem> drain() override {
-        std::vector<CrawlItem> rest;
-        rest.reserve(leased_.size() + waiting_.size());
-        for (auto& [index, item] : leased_) rest.push_back(std::move(item));
+        std::vector<CrawlItem> rest = hosts_.drain();
+        for (auto& [index, leased] : leased_) rest.push_back(std::move(leased.item));
+        std::move(refused_.begin(), refused_.end(), std::back_inserter(rest));
         std::sort(rest.begin(), rest.end(),
                   [](const CrawlItem& a, const CrawlItem& b) { return a.index < b.index; });
-        std::move(waiting_.begin(), waiting_.end(), std::back_inserter(rest));
         leased_.clear();
-        waiting_.clear();
+        refused_.clear();
+        waiting_ = waiting_on_unreachable_ = 0;
         return rest;
     }
 
     FrontierCounts counts() const override { return counts_; }
 
   private:
-    std::size_t admit(CrawlItem item) {
+    struct Leased {
+        CrawlItem item;
+        Host* host;  // whose request it is; null for a refusal
+    };
+
+    std::size_t admit(CrawlItem item, std::string_view origin) {
         item.index = counts_.admitted++;
-        waiting_.push_back(std::move(item));
-        return waiting_.back().index;
+        const std::size_t index = item.index;
+        Host& host = hosts_.host(origin);
+        if (host.robots == Host::Robots::known && refuse_if_disallowed(host, item)) return index;
+        ++waiting_;
+        if (host.robots_failures >= robots_attempts) ++waiting_on_unreachable_;
+        hosts_.push(host, std::move(item));
+        return index;
     }
+
+    // Whether robots.txt (known) disallows `item`; if so, it is queued as a refusal.
+    bool refuse_if_disallowed(const Host& host, CrawlItem& item) {
+        const auto verdict = host.rules.check(request_target(item.url));
+        if (verdict.allowed) return false;
+        item.refusal = Error{ErrorKind::robots,
+                             "robots.txt of " + host.origin + " disallows it (" + verdict.rule + ")"};
+        ++counts_.robots_disallowed;
+        refused_.push_back(std::move(item));
+        return true;
+    }
+
+    bool needs_robots(const Host& host, Clock::time_point now) const {
+        return host.robots == Host::Robots::unknown ||
+               (host.robots == Host::Robots::known && now >= host.robots_expires);
+    }
+
+    CrawlItem robots_item(Host& host, Clock::time_point now) {
+        host.robots = Host::Robots::fetching;
+        hosts_.started(host, now);
+        ++robots_in_flight_;
+        ++counts_.robots_fetched;
+        CrawlItem item;
+        item.url = host.origin + "/robots.txt";
+        item.robots_txt = true;
+        return item;
+    }
+
+    // robots.txt was read: its rules hold for a day, and the host's waiting URLs they disallow
+    // become refusals.
+    void learn(Host& host, RobotsRules rules, Clock::time_point now) {
+        host.rules = std::move(rules);
+        host.robots = Host::Robots::known;
+        host.robots_expires = now + robots_lifetime;
+        host.robots_failures = 0;
+        if (const auto delay = host.rules.crawl_delay()) hosts_.set_crawl_delay(host, *delay);
+        std::deque<CrawlItem> allowed;
+        for (auto& item : host.waiting) {
+            if (!refuse_if_disallowed(host, item)) allowed.push_back(std::move(item));
+        }
+        waiting_ -= host.waiting.size() - allowed.size();
+        host.waiting = std::move(allowed);
+    }
+
+    void give_up_on_unreachable() {
+        hosts_.for_each([this](Host& host) {
+            if (host.waiting.empty()) return;
+            const std::string why = "robots.txt of " + host.origin + " could not be fetched (" +
+                                    host.robots_failure + ", " +
+                                    std::to_string(host.robots_failures) +
+                                    " attempts): RFC 9309 asks that nothing be crawled then";
+            for (auto& item : host.waiting) {
+                item.refusal = Error{ErrorKind::robots, why};
+                refused_.push_back(std::move(item));
+            }
+            host.waiting.clear();
+            hosts_.reschedule(host);
+        });
+        std::sort(refused_.begin(), refused_.end(),
+                  [](const CrawlItem& a, const CrawlItem& b) { return a.index < b.index; });
+        waiting_ = waiting_on_unreachable_ = 0;
+    }
+
+    CrawlItem take(Host& host) {
+        const bool breadth_first = gate_.options().order == CrawlOrder::bfs;
+        CrawlItem item = std::move(breadth_first ? host.waiting.front() : host.waiting.back());
+        breadth_first ? host.waiting.pop_front() : host.waiting.pop_back();
+        --waiting_;
+        return item;
+    }
+
+    CrawlItem lease(CrawlItem item, Host* host) {
+        const std::size_t index = item.index;
+        return leased_.emplace(index, Leased{std::move(item), host}).first->second.item;
+    }
+
+    bool nothing_in_flight() const { return leased_.empty() && robots_in_flight_ == 0; }
 
     Verdict judge(const std::string& url, const CrawlItem& from, Hop hop,
                   std::shared_ptr<const std::string>& referrer) {
@@ -91,7 +262,8 @@ class MemoryFrontier final : public Frontier {
         if (counts_.admitted >= gate_.options().max_pages) return Verdict::over_limit;
         seen_.insert(judgement.fingerprint);
         if (!(written == judgement.fingerprint)) seen_.insert(written);
-        admit(std::move(judgement.item));
+        const std::string origin(frontier::origin_of(judgement.item.url));
+        admit(std::move(judgement.item), origin);
         return Verdict::admitted;
     }
 
@@ -122,8 +294,13 @@ class MemoryFrontier final : public Frontier {
     }
 
     AdmissionGate gate_;
-    std::deque<CrawlItem> waiting_;
-    std::unordered_map<std::size_t, CrawlItem> leased_;  // by index
+    HostTable hosts_;
+    const std::string robots_agent_;
+    std::size_t waiting_ = 0;                  // items in the hosts' queues
+    std::size_t waiting_on_unreachable_ = 0;   // of them, on hosts given up on for now
+    std::deque<CrawlItem> refused_;            // records to make without a fetch
+    std::unordered_map<std::size_t, Leased> leased_;  // by index
+    std::size_t robots_in_flight_ = 0;
     // Open addressing, 16 bytes and one of metadata a slot: a million seen URLs in ~20 MB.
     boost::unordered_flat_set<Fingerprint, FingerprintHash> seen_;
     FrontierCounts counts_;
@@ -138,6 +315,10 @@ std::unique_ptr<Frontier> make_memory_frontier(const FrontierOptions& options) {
 
 void validate(const FrontierOptions& options) {
     const frontier::AdmissionGate gate(options);  // compiles --include and --exclude
+    if (options.per_host && *options.per_host == 0)
+        throw std::invalid_argument("--per-host must be at least 1");
+    if (!(options.autothrottle_target > 0))
+        throw std::invalid_argument("--autothrottle-target must be more than 0");
 }
 
 }  // namespace corocrawl

@@ -92,7 +92,9 @@ std::string normalise(std::string_view text, Text kind) {
 // too; we read it as the path it most likely means, "/private" (as Scrapy's Protego does).
 std::string compile_pattern(std::string_view value) {
     const bool rooted = value.starts_with('/') || value.starts_with('*');
-    return (rooted ? ""s : "/"s) + normalise(value, Text::pattern);
+    std::string pattern = rooted ? "" : "/";
+    pattern += normalise(value, Text::pattern);
+    return pattern;
 }
 
 // Whether the normalised `pattern` matches the start of the normalised `path`. Each piece

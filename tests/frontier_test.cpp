@@ -456,11 +456,9 @@ TEST(Politeness, CrawlDelayIsHonouredUnlessADelayIsGiven) {
         frontier->add_seed("http://a/2");
         const auto robots = lease_at(*frontier, now);
         frontier->robots_fetched(robots, answer(200, "User-agent: *\nCrawl-delay: 2\n"), now);
-        // robots.txt's request started the given delay; Crawl-delay is known only after it.
-        const auto first_at = now + delay.value_or(0ms);
-        if (delay) {
-            EXPECT_FALSE(frontier->next(now).item);
-        }
+        // The delay runs from robots.txt's request on.
+        const auto first_at = now + delay.value_or(2'000ms);
+        EXPECT_FALSE(frontier->next(first_at - 1ms).item);
         EXPECT_EQ(lease_at(*frontier, first_at).url, "http://a/1");
         const auto gap = *frontier->next(first_at).ready_at - first_at;
         EXPECT_EQ(gap, delay ? Clock::duration(50ms) : Clock::duration(2'000ms));

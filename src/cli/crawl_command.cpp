@@ -37,6 +37,13 @@ std::string links_summary(const FrontierCounts& counts) {
     return text;
 }
 
+// "; robots.txt: 3 fetched, 12 disallowed by robots.txt", when it was asked for.
+std::string robots_summary(const FrontierCounts& counts) {
+    if (counts.robots_fetched == 0) return {};
+    return "; robots.txt: " + std::to_string(counts.robots_fetched) + " fetched, " +
+           std::to_string(counts.robots_disallowed) + " disallowed by robots.txt";
+}
+
 std::string summary(const CrawlStats& stats) {
     char line[200];
     std::snprintf(
@@ -44,7 +51,8 @@ std::string summary(const CrawlStats& stats) {
         stats.urls, stats.ok, stats.failed,
         stats.cancelled ? (" (" + std::to_string(stats.cancelled) + " cancelled)").c_str() : "",
         static_cast<double>(stats.wall.count()) / 1000.0, stats.pages_per_second());
-    return line + links_summary(stats.frontier) + (stats.interrupted ? ", interrupted" : "");
+    return line + links_summary(stats.frontier) + robots_summary(stats.frontier) +
+           (stats.interrupted ? ", interrupted" : "");
 }
 
 int run_crawl(CrawlCommand& command) {

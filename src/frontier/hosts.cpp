@@ -82,6 +82,7 @@ Host* HostTable::take_ready(Clock::time_point now, std::optional<Clock::time_poi
 
 void HostTable::started(Host& host, Clock::time_point now) {
     ++host.in_flight;
+    host.last_start = now;
     auto delay = std::chrono::duration_cast<Clock::duration>(host.delay);
     if (options_.random_delay && delay.count() > 0) {
         std::uniform_real_distribution<double> factor(0.5, 1.5);
@@ -123,6 +124,8 @@ void HostTable::set_crawl_delay(Host& host, milliseconds delay) {
     if (options_.delay) return;  // --delay says otherwise
     host.least_delay = std::min(delay, options_.max_delay);
     host.delay = options_.autothrottle ? std::max(host.delay, host.least_delay) : host.least_delay;
+    // The robots.txt request that told it was the host's last: the next waits as long after it.
+    pause(host, host.last_start + host.delay);
 }
 
 std::vector<CrawlItem> HostTable::drain() {

@@ -36,6 +36,7 @@ struct Host {
     std::deque<CrawlItem> waiting;
     std::size_t in_flight = 0;     // requests started and not finished, robots.txt included
     Clock::time_point ready_at{};  // no request starts before
+    Clock::time_point last_start{};
     milliseconds delay{0};         // between the starts of two requests
     milliseconds least_delay{0};   // --delay, or Crawl-delay: autothrottle goes no lower
 

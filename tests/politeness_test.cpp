@@ -1,0 +1,244 @@
+// Politeness, proven from the server's side: the bundled server records, per Host, when each
+// request arrived and how many were in progress at once, and answers robots.txt per host name
+// (test_server/robots_cases.hpp). Every host name resolves to the one server through --resolve.
+// The real binary, in every mode.
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+#include <map>
+
+#include "records.hpp"
+#include "robots_cases.hpp"
+#include "support.hpp"
+#include "test_server.hpp"
+
+namespace corocrawl {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::kind_of;
+using testing::message_of;
+using testing::run_corocrawl;
+
+struct Politeness : ::testing::TestWithParam<std::string> {
+    test_server::Server server{
+        test_server::ServerOptions{.port = 0, .delay = 0ms, .record_hosts = true}};
+    const std::string port = std::to_string(server.port());
+
+    std::string url(const std::string& host, const std::string& path) const {
+        return "http://" + host + ":" + port + path;
+    }
+    // Runs `crawl -f jsonl` with every host of `hosts` resolved to the server; the records by
+    // URL.
+    std::map<std::string, boost::json::object> crawl(const std::vector<std::string>& hosts,
+                                                     std::vector<std::string> args,
+                                                     testing::Run* run_out = nullptr) {
+        std::vector<std::string> all{"crawl", "-m", GetParam(), "-f", "jsonl"};
+        for (const auto& host : hosts) {
+            all.push_back("--resolve");
+            all.push_back(host + ":" + port + ":127.0.0.1");
+        }
+        all.insert(all.end(), args.begin(), args.end());
+        const auto run = run_corocrawl(all);
+        std::map<std::string, boost::json::object> records;
+        for (const auto& line : testing::lines(run.out)) {
+            auto record = boost::json::parse(line).as_object();
+            const std::string key(record.at("url").as_string());
+            EXPECT_FALSE(records.contains(key)) << key << " twice";
+            records[key] = std::move(record);
+        }
+        if (run_out) *run_out = run;
+        return records;
+    }
+    // The gaps between the arrivals of `host`'s requests.
+    std::vector<std::chrono::milliseconds> gaps(const std::string& host) const {
+        const auto records = server.host_records();
+        std::vector<std::chrono::milliseconds> gaps;
+        const auto found = records.find(host);
+        if (found == records.end()) return gaps;
+        const auto& arrivals = found->second.arrivals;
+        for (std::size_t k = 1; k < arrivals.size(); ++k) {
+            gaps.push_back(
+                std::chrono::duration_cast<std::chrono::milliseconds>(arrivals[k] - arrivals[k - 1]));
+        }
+        return gaps;
+    }
+};
+
+TEST_P(Politeness, PerHostHoldsEveryHostToItsLimitAndTheHostsGoOnTogether) {
+    const std::vector<std::string> hosts{"a.test", "b.test", "c.test"};
+    std::vector<std::string> args{"-c", "30", "-t", "30", "--per-host", "2"};
+    for (const auto& host : hosts) {
+        for (int k = 0; k < 6; ++k)
+            args.push_back(url(host, "/page/" + std::to_string(k) + "?delay=150"));
+    }
+    testing::Run run;
+    const auto records = crawl(hosts, args, &run);
+    ASSERT_EQ(records.size(), 18u) << run.err;
+    for (const auto& [url, record] : records) EXPECT_EQ(kind_of(record), "ok") << url;
+    const auto seen = server.host_records();
+    for (const auto& host : hosts) {
+        ASSERT_TRUE(seen.contains(host)) << host;
+        EXPECT_EQ(seen.at(host).requests, 6u) << host;
+        // (sync mode has one request in flight in all.)
+        EXPECT_EQ(seen.at(host).max_concurrent, GetParam() == "sync" ? 1u : 2u) << host;
+    }
+    // Three hosts at two each: about 3 rounds of 150 ms, not 9 (one host after another).
+    if (GetParam() != "sync") {
+        EXPECT_LT(run.elapsed, 1'300ms) << run.err;
+    }
+}
+
+TEST_P(Politeness, DelaySeparatesTheRequestsToAHostAndOnlyThose) {
+    const std::vector<std::string> hosts{"slow.test", "quick.test"};
+    std::vector<std::string> args{"--per-host", "4", "--delay", "0.25"};
+    for (int k = 0; k < 4; ++k) args.push_back(url("slow.test", "/page/" + std::to_string(k)));
+    for (int k = 0; k < 4; ++k) args.push_back(url("quick.test", "/page/" + std::to_string(k)));
+    testing::Run run;
+    const auto records = crawl(hosts, args, &run);
+    ASSERT_EQ(records.size(), 8u) << run.err;
+    for (const auto& host : hosts) {
+        const auto between = gaps(host);
+        ASSERT_EQ(between.size(), 3u) << host;
+        for (const auto gap : between) EXPECT_GE(gap, 240ms) << host;  // the clocks' grain
+    }
+    // The two hosts' delays run side by side: 3 gaps of 0.25 s, not 7.
+    EXPECT_LT(run.elapsed, 1'500ms);
+}
+
+TEST_P(Politeness, ASlowHostDoesNotHoldUpTheOthers) {
+    const std::vector<std::string> hosts{"slow.test", "quick.test"};
+    std::vector<std::string> args{"-c", "8", "-t", "8", "--per-host", "1"};
+    for (int k = 0; k < 3; ++k)
+        args.push_back(url("slow.test", "/page/" + std::to_string(k) + "?delay=600"));
+    for (int k = 0; k < 10; ++k) args.push_back(url("quick.test", "/page/" + std::to_string(k)));
+    crawl(hosts, args);
+    const auto seen = server.host_records();
+    ASSERT_TRUE(seen.contains("quick.test"));
+    ASSERT_TRUE(seen.contains("slow.test"));
+    ASSERT_EQ(seen.at("quick.test").arrivals.size(), 10u);
+    // Behind each slow page, in sync mode; else all of the quick host's pages during the first.
+    const auto& slow = seen.at("slow.test").arrivals;
+    const auto& quick = seen.at("quick.test").arrivals;
+    if (GetParam() != "sync") {
+        EXPECT_LT(quick.back() - slow.front(), 500ms);
+    }
+}
+
+TEST_P(Politeness, ATooManyRequestsAnswerHoldsBackTheWholeHost) {
+    const std::vector<std::string> hosts{"busy.test"};
+    const std::string key = "politeness-" + GetParam();
+    // Without the pause, the next page would start 0.2 s after the 429.
+    std::vector<std::string> args{"--per-host", "4", "--delay", "0.2",
+                                  url("busy.test", "/flaky/" + key + "?fail=1&status=429&retry_after=1")};
+    for (int k = 0; k < 3; ++k) args.push_back(url("busy.test", "/page/" + std::to_string(k)));
+    const auto records = crawl(hosts, args);
+    ASSERT_EQ(records.size(), 4u);
+    const auto& flaky = records.at(args[4]);
+    EXPECT_EQ(kind_of(flaky), "ok");
+    EXPECT_EQ(flaky.at("attempts").as_int64(), 2);  // one 429, then the page
+    // Retry-After: 1 held every URL of the host back, not only the one it answered.
+    const auto seen = server.host_records().at("busy.test");
+    ASSERT_EQ(seen.arrivals.size(), 5u);
+    EXPECT_GE(seen.arrivals[1] - seen.arrivals[0], 990ms);
+}
+
+// robots.txt, each outcome RFC 9309 names, on a URL list with --robots obey.
+TEST_P(Politeness, RobotsTxtOutcomes) {
+    const std::vector<std::string> hosts{
+        "robots-private.test", "robots-404.test",      "robots-500.test",
+        "robots-hang.test",    "robots-redirect.test", "robots-too-many-redirects.test",
+        "robots-huge.test",    "robots-gzip.test"};
+    std::vector<std::string> args{"--robots", "obey", "--timeout", "1", "--per-host", "4"};
+    for (const auto& host : hosts) {
+        for (const char* path : {"/site/private/x", "/site/private/open", "/site/early-blocked/x",
+                                 "/page/1"}) {
+            args.push_back(url(host, path));
+        }
+    }
+    testing::Run run;
+    const auto records = crawl(hosts, args, &run);
+    ASSERT_EQ(records.size(), 4 * hosts.size()) << run.err;
+    const auto outcome = [&](const std::string& host, const std::string& path) {
+        const auto& record = records.at(url(host, path));
+        return kind_of(record) == "robots" ? "refused" : "fetched";
+    };
+    // The private rules (directly, through a redirect, or gzip'd): the folder refused, its
+    // Allow and the rest fetched.
+    for (const char* host : {"robots-private.test", "robots-redirect.test", "robots-gzip.test"}) {
+        EXPECT_EQ(outcome(host, "/site/private/x"), "refused") << host;
+        EXPECT_EQ(outcome(host, "/site/private/open"), "fetched") << host;
+        EXPECT_EQ(outcome(host, "/page/1"), "fetched") << host;
+        EXPECT_NE(message_of(records.at(url(host, "/site/private/x"))).find("Disallow: /site/private/"),
+                  std::string::npos);
+    }
+    // Unavailable (a 4xx, or more than five redirects): everything allowed.
+    for (const char* host : {"robots-404.test", "robots-too-many-redirects.test"}) {
+        for (const char* path : {"/site/private/x", "/site/early-blocked/x", "/page/1"})
+            EXPECT_EQ(outcome(host, path), "fetched") << host << path;
+    }
+    // Unreachable (a 5xx, a timeout): nothing fetched, robots.txt asked for again, each URL's
+    // record says why.
+    for (const char* host : {"robots-500.test", "robots-hang.test"}) {
+        for (const char* path : {"/site/private/open", "/page/1"}) {
+            const auto& record = records.at(url(host, path));
+            EXPECT_EQ(kind_of(record), "robots") << host << path;
+            EXPECT_NE(message_of(record).find("could not be fetched"), std::string::npos)
+                << message_of(record);
+        }
+        EXPECT_EQ(server.robots_requests(host), 3u) << host;
+    }
+    // Oversized: the first 500 KiB are the rules, the rule beyond them is not.
+    EXPECT_EQ(outcome("robots-huge.test", "/site/early-blocked/x"), "refused");
+    EXPECT_EQ(outcome("robots-huge.test", "/site/private/x"), "fetched");
+
+    // From the server's side: robots.txt once per origin that answered, and no refused URL
+    // ever requested.
+    const auto seen = server.host_records();
+    for (const auto& host : hosts) {
+        if (host != "robots-500.test" && host != "robots-hang.test") {
+            EXPECT_EQ(server.robots_requests(host), 1u) << host;
+        }
+        for (const auto& target : seen.at(host).targets) {
+            const auto record = records.find(url(host, target));
+            if (record != records.end()) {
+                EXPECT_NE(kind_of(record->second), "robots") << target;
+            }
+        }
+    }
+}
+
+TEST_P(Politeness, ARecursiveCrawlObeysRobotsTxtAndItsCrawlDelayByDefault) {
+    const std::vector<std::string> hosts{"robots-private.test"};
+    testing::Run run;
+    const auto records = crawl(
+        hosts, {"-r", url("robots-private.test", "/site/page/0?n=6&fan=2&extras=0"),
+                url("robots-private.test", "/site/private/x")},
+        &run);
+    ASSERT_EQ(records.size(), 7u) << run.err;
+    EXPECT_EQ(kind_of(records.at(url("robots-private.test", "/site/private/x"))), "robots");
+    EXPECT_EQ(server.robots_requests("robots-private.test"), 1u);
+    // Crawl-delay: 0.2 between every two requests, robots.txt's included.
+    const auto between = gaps("robots-private.test");
+    ASSERT_EQ(between.size(), 6u);
+    for (const auto gap : between) EXPECT_GE(gap, 190ms);
+    EXPECT_NE(run.err.find("1 disallowed by robots.txt"), std::string::npos) << run.err;
+
+    // --robots ignore: not even asked for.
+    const auto ignored = crawl(hosts, {"-r", "--robots", "ignore",
+                                       url("robots-private.test", "/site/private/x")});
+    EXPECT_EQ(kind_of(ignored.begin()->second), "http_status");  // fetched: the site has no such page
+    EXPECT_EQ(server.robots_requests("robots-private.test"), 1u);
+}
+
+TEST_P(Politeness, AListIgnoresRobotsTxtByDefault) {
+    const std::vector<std::string> hosts{"robots-private.test"};
+    const auto records = crawl(hosts, {url("robots-private.test", "/site/private/x")});
+    EXPECT_EQ(kind_of(records.begin()->second), "http_status");
+    EXPECT_EQ(server.robots_requests("robots-private.test"), 0u);
+}
+
+INSTANTIATE_TEST_SUITE_P(EveryMode, Politeness, ::testing::Values("async", "pool", "sync"));
+
+}  // namespace
+}  // namespace corocrawl

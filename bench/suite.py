@@ -61,18 +61,22 @@ class Sizes:
     dns_delay_ms: int
     site_pages: int  # scenario 8
     million_pages: int  # scenario 9
+    polite_hosts: int  # scenario 10
+    polite_pages: int
 
 
 FULL = Sizes(runs=3, pages=20_000, sweep_concurrency=[25, 100, 400], sweep_io_threads=[1, 2],
              sweep_parse_threads=[0, 2], latency_urls=[1_000, 10_000], latency_delay_s=2.0,
              pool_urls=64, pool_delay_s=0.5, pool_threads=[1, 4, 16, 64], wrk_seconds=5,
              wrk_connections=[64, 1000], parse_min_time_s=0.5, https_pages=5_000,
-             dns_hosts=500, dns_delay_ms=50, site_pages=20_000, million_pages=1_000_000)
+             dns_hosts=500, dns_delay_ms=50, site_pages=20_000, million_pages=1_000_000,
+             polite_hosts=20, polite_pages=100)
 SMOKE = Sizes(runs=1, pages=200, sweep_concurrency=[25], sweep_io_threads=[1],
               sweep_parse_threads=[0], latency_urls=[50], latency_delay_s=0.2, pool_urls=8,
               pool_delay_s=0.1, pool_threads=[1, 4], wrk_seconds=1, wrk_connections=[16],
               parse_min_time_s=0.01, https_pages=50,
-              dns_hosts=20, dns_delay_ms=20, site_pages=200, million_pages=1_000)
+              dns_hosts=20, dns_delay_ms=20, site_pages=200, million_pages=1_000,
+              polite_hosts=3, polite_pages=10)
 
 
 class CheckFailed(Exception):
@@ -397,9 +401,11 @@ def site_pages_fetched(kind, stdout_path, stderr, n):
 
 
 def corocrawl_site_client(corocrawl, name, *options, cannot=""):
+    # --per-host 100: the peers are given 100 requests per host too (a recursive crawl's polite
+    # default is 2: scenario 10 measures politeness).
     return SiteClient(name, [corocrawl, "crawl", "-r", "-l", "inf", "--max-pages", "inf",
-                             "-f", "jsonl", "-q", "--no-progress", *options, "{seed}"],
-                      cannot=cannot)
+                             "-f", "jsonl", "-q", "--no-progress", "--per-host", "100", *options,
+                             "{seed}"], cannot=cannot)
 
 
 def wget_site_client():
@@ -957,7 +963,7 @@ class Suite:
         s = self.sizes
         n = s.site_pages
         cannot = self.recursive_support()
-        ours_name = "corocrawl async, defaults"
+        ours_name = "corocrawl async, --per-host 100"
         ours = corocrawl_site_client(self.corocrawl, ours_name, cannot=cannot)
         text = [f"## 8. Site crawl: {n:,} pages from one seed, each page once\n",
                 f"Every page is about 1 KB with {site_gen.LINKS_PER_PAGE} links to others: the "
@@ -970,7 +976,8 @@ class Suite:
                 "whatever its query, so a tool that does not sort the query fetches some pages "
                 "twice). Each tool starts from page 0 and "
                 "follows every link of the host; corocrawl: `crawl -r -l inf --max-pages inf -f "
-                "jsonl -q`. *Pages fetched* counts the distinct pages 0…N−1 that each run "
+                "jsonl -q --per-host 100` (100 requests to the host at once, as the peers are "
+                "given). *Pages fetched* counts the distinct pages 0…N−1 that each run "
                 "reported fetched with status 200 (corocrawl, Scrapy, Crawlee: their records; "
                 "wget: its log), *fetched again* the records beyond one per page; a tool that "
                 "missed pages or fetched one twice is marked in bold. Pages/s = distinct pages / "
@@ -1040,11 +1047,11 @@ class Suite:
         s = self.sizes
         n, small = s.million_pages, s.site_pages
         cannot = self.recursive_support()
-        name = "corocrawl async, defaults"
+        name = "corocrawl async, --per-host 100"
         text = [f"## 9. Site crawl at scale: {n:,} pages from `corocrawl serve`\n",
                 f"`corocrawl serve` (1 thread) generates the site (`/site/page/0?n=N&fan={SITE_FAN}"
                 "&extras=0`: only page-to-page links); corocrawl crawls it from page 0 with "
-                "`crawl -r -l inf --max-pages inf -f jsonl -q`, defaults otherwise, its records "
+                "`crawl -r -l inf --max-pages inf -f jsonl -q --per-host 100`, defaults otherwise, its records "
                 f"to a file. The {small:,}-page run is against the same server process, the "
                 f"reference for pages/s (median of {s.runs}); the {n:,}-page run is done once. "
                 "Columns as in scenario 8. No peer: at their rates it would take hours.\n",
@@ -1212,6 +1219,74 @@ class Suite:
                 self.guarded(f"{number}. {name}", body)
         return self.report(load_before)
 
+    def polite(self):
+        """The synthetic site under many host names (--resolve), crawled with per-host limits:
+        politeness should cost the delay it asks for and nothing more."""
+        s = self.sizes
+        hosts, pages, per_host, delay = s.polite_hosts, s.polite_pages, 2, 0.05
+        ideal = pages * delay
+        text = [f"## 10. Polite crawl: {hosts} host names × {pages} pages, `--per-host {per_host} "
+                f"--delay {delay}`\n",
+                f"`corocrawl serve --record-hosts` (1 thread) answers every name h0.polite.test … "
+                "(each resolved to it with `--resolve`); each host's seed is its own synthetic "
+                f"site (`/site/page/0?n={pages}&fan=4&extras=0`). corocrawl: `crawl -r -l inf "
+                f"--per-host {per_host} --delay {delay}`, robots.txt obeyed (the server answers "
+                f"it 404). Every host gets robots.txt and {pages} pages, each request "
+                f"{delay} s after the last: the ideal wall time is {pages} × {delay} s = "
+                f"{ideal:.2f} s, whatever the number of hosts. The server's own records check "
+                "that the limits held: the most requests of one host in progress at once, and "
+                "the gaps between its arrivals (the delay separates the starts of requests at "
+                "the client; a request that had to connect arrives a little later than one on a "
+                "kept connection, so the server sees gaps a few ms either side of it). Median "
+                f"(min–max) of {s.runs}.\n",
+                "| client | pages | wall s | ideal s | wall / ideal | most at once | "
+                "median gap ms | shortest gap ms |", "|---|---:|---:|---:|---:|---:|---:|---:|"]
+        walls, most, all_gaps, fetched = Figure(), 0, [], 0
+        for _ in range(s.runs):
+            process = subprocess.Popen([self.corocrawl, "serve", "--port", "0", "--threads", "1",
+                                        "--record-hosts"], stdout=subprocess.PIPE, text=True)
+            try:
+                line = process.stdout.readline().strip()
+                if not line.startswith("serving "):
+                    raise CheckFailed(f"corocrawl serve --record-hosts said {line!r}")
+                base = line.removeprefix("serving ")
+                port = base.rsplit(":", 1)[1]
+                names = [f"h{i}.polite.test" for i in range(hosts)]
+                argv = [self.corocrawl, "crawl", "-r", "-l", "inf", "--max-pages", "inf", "-f",
+                        "jsonl", "-q", "--no-progress", "--per-host", str(per_host), "--delay",
+                        str(delay)]
+                for name in names:
+                    argv += ["--resolve", f"{name}:{port}:127.0.0.1"]
+                argv += [f"http://{name}:{port}/site/page/0?n={pages}&fan=4&extras=0"
+                         for name in names]
+                run = run_measured(argv, timeout_s=max(60, 10 * ideal))
+                if run.status != 0:
+                    raise CheckFailed(f"corocrawl exited {run.status}: {run.stderr[-300:]}")
+                records = [json.loads(l) for l in run.stdout.splitlines() if l.strip()]
+                fetched = sum(1 for r in records if str(r.get("status")) == "200")
+                with urllib.request.urlopen(base + "/hosts", timeout=10) as answer:
+                    seen = json.load(answer)
+            finally:
+                stop(process)
+            walls.values.append(run.wall_s)
+            for name in names:
+                record = seen.get(name, {})
+                most = max(most, record.get("max_concurrent", 0))
+                all_gaps += record.get("gaps_ms", [])
+        r = walls.median / ideal
+        shortest, typical = min(all_gaps, default=0), statistics.median(all_gaps or [0])
+        text.append(f"| corocrawl async | {fetched:,} of {hosts * pages:,} | {walls.text(3)} | "
+                    f"{ideal:.2f} | {r:.3f} | {most} | {typical:.1f} | {shortest:.1f} |")
+        self.sections.append("\n".join(text) + "\n")
+        if fetched != hosts * pages:
+            raise CheckFailed(f"{fetched} pages fetched of {hosts * pages}")
+        if most > per_host or typical < delay * 1000 or shortest < delay * 1000 * 0.75:
+            raise CheckFailed(f"the limits did not hold: {most} at once, gaps of {typical} ms "
+                              f"(median) and {shortest} ms (shortest)")
+        if s is FULL:
+            self.target(f"polite crawl, {hosts} hosts: wall ≤ 1.1 × the ideal {ideal:.2f} s",
+                        f"{r:.3f} ×", r <= 1.1, f"{1.1 - r:+.3f}")
+
     def scenarios(self):
         return [(1, "Throughput", self.throughput),
                 (2, "Latency hiding", self.latency),
@@ -1221,7 +1296,8 @@ class Suite:
                 (6, "HTTPS", self.https),
                 (7, "Many hosts behind a slow DNS", self.many_hosts),
                 (8, "Site crawl", self.site_crawl),
-                (9, "Site crawl at scale", self.million)]
+                (9, "Site crawl at scale", self.million),
+                (10, "Polite crawl", self.polite)]
 
 
 def scenario_numbers(text):
@@ -1233,8 +1309,8 @@ def scenario_numbers(text):
             numbers.update(range(int(first), int(last or first) + 1))
         except ValueError:
             raise argparse.ArgumentTypeError(f"not a scenario number or range: {part!r}")
-    if not numbers <= set(range(1, 10)):
-        raise argparse.ArgumentTypeError(f"scenarios are numbered 1 to 9: {text!r}")
+    if not numbers <= set(range(1, 11)):
+        raise argparse.ArgumentTypeError(f"scenarios are numbered 1 to 10: {text!r}")
     return numbers
 
 
@@ -1245,9 +1321,9 @@ def main():
     parser.add_argument("--parse-bench", help="the corocrawl_parse_bench binary (scenario 5)")
     parser.add_argument("--crawlee", default=str(CRAWLEE_DIR),
                         help="the folder npm installed crawlee into (default: build/crawlee)")
-    parser.add_argument("--scenarios", default="1-9", type=scenario_numbers,
+    parser.add_argument("--scenarios", default="1-10", type=scenario_numbers,
                         help="which scenarios to run: numbers and ranges, e.g. 8,9 or 1-7 "
-                        "(default: all, 1-9)")
+                        "(default: all, 1-10)")
     parser.add_argument("--output", help="where to write the report (default: bench/RESULTS.md; "
                         "with --smoke or --scenarios: stdout only)")
     args = parser.parse_args()
@@ -1259,7 +1335,7 @@ def main():
         suite = Suite(args, sizes, scratch)
         report = suite.run()
     # Only a full run of every scenario replaces RESULTS.md; --smoke and --scenarios print it.
-    whole = not args.smoke and args.scenarios == set(range(1, 10))
+    whole = not args.smoke and args.scenarios == set(range(1, 11))
     output = args.output or (str(HERE / "RESULTS.md") if whole else None)
     if output:
         Path(output).write_text(report)

@@ -299,7 +299,7 @@ Result answer(int status, std::string body = "") {
     return result;
 }
 
-TEST(Politeness, APerHostLimitHoldsOneHostAndNotTheOthers) {
+TEST(FrontierPoliteness, APerHostLimitHoldsOneHostAndNotTheOthers) {
     auto frontier = make_memory_frontier(polite(2));
     for (const char* url : {"http://a/1", "http://a/2", "http://a/3", "http://b/1"})
         frontier->add_seed(url);
@@ -313,7 +313,7 @@ TEST(Politeness, APerHostLimitHoldsOneHostAndNotTheOthers) {
     EXPECT_EQ(lease(*frontier).url, "http://a/3");
 }
 
-TEST(Politeness, ADelaySeparatesTheStartsOfAHostsRequests) {
+TEST(FrontierPoliteness, ADelaySeparatesTheStartsOfAHostsRequests) {
     auto frontier = make_memory_frontier(polite(unlimited, 100ms));
     for (const char* url : {"http://a/1", "http://a/2", "http://b/1"}) frontier->add_seed(url);
     EXPECT_EQ(lease_at(*frontier, now).url, "http://a/1");
@@ -325,7 +325,7 @@ TEST(Politeness, ADelaySeparatesTheStartsOfAHostsRequests) {
     EXPECT_EQ(lease_at(*frontier, now + 100ms).url, "http://a/2");
 }
 
-TEST(Politeness, ARandomDelayIsHalfToOneAndAHalfTimesTheDelay) {
+TEST(FrontierPoliteness, ARandomDelayIsHalfToOneAndAHalfTimesTheDelay) {
     FrontierOptions options = polite(unlimited, 100ms);
     options.random_delay = true;
     auto frontier = make_memory_frontier(options);
@@ -345,7 +345,7 @@ TEST(Politeness, ARandomDelayIsHalfToOneAndAHalfTimesTheDelay) {
     EXPECT_GT(gaps.size(), 100u);  // not one fixed delay
 }
 
-TEST(Politeness, ASlowDownHoldsBackTheWholeHost) {
+TEST(FrontierPoliteness, ASlowDownHoldsBackTheWholeHost) {
     auto frontier = make_memory_frontier(polite(unlimited));
     for (const char* url : {"http://a/1", "http://a/2", "http://b/1"}) frontier->add_seed(url);
     lease(*frontier);  // a/1, answered 503 with Retry-After: 2
@@ -357,7 +357,7 @@ TEST(Politeness, ASlowDownHoldsBackTheWholeHost) {
     EXPECT_EQ(lease_at(*frontier, now + 2'000ms).url, "http://a/2");
 }
 
-TEST(Politeness, RobotsTxtIsFetchedFirstOncePerOriginAndItsDisallowedUrlsAreRefused) {
+TEST(FrontierPoliteness, RobotsTxtIsFetchedFirstOncePerOriginAndItsDisallowedUrlsAreRefused) {
     FrontierOptions options = polite(unlimited);
     options.robots = RobotsPolicy::obey;
     auto frontier = make_memory_frontier(options);
@@ -392,7 +392,7 @@ TEST(Politeness, RobotsTxtIsFetchedFirstOncePerOriginAndItsDisallowedUrlsAreRefu
     EXPECT_TRUE(frontier->next(now).done);
 }
 
-TEST(Politeness, ARobotsTxtThatIsUnavailableAllowsEverything) {
+TEST(FrontierPoliteness, ARobotsTxtThatIsUnavailableAllowsEverything) {
     FrontierOptions options = polite(unlimited);
     options.robots = RobotsPolicy::obey;
     for (const Result& unavailable :
@@ -410,7 +410,7 @@ TEST(Politeness, ARobotsTxtThatIsUnavailableAllowsEverything) {
     }
 }
 
-TEST(Politeness, AnUnreachableRobotsTxtIsRetriedAndItsUrlsWaitThenAreRefused) {
+TEST(FrontierPoliteness, AnUnreachableRobotsTxtIsRetriedAndItsUrlsWaitThenAreRefused) {
     FrontierOptions options = polite(unlimited);
     options.robots = RobotsPolicy::obey;
     auto frontier = make_memory_frontier(options);
@@ -447,7 +447,7 @@ TEST(Politeness, AnUnreachableRobotsTxtIsRetriedAndItsUrlsWaitThenAreRefused) {
     EXPECT_TRUE(frontier->next(now + 3'000ms).done);
 }
 
-TEST(Politeness, CrawlDelayIsHonouredUnlessADelayIsGiven) {
+TEST(FrontierPoliteness, CrawlDelayIsHonouredUnlessADelayIsGiven) {
     for (const auto delay : {std::optional<milliseconds>{}, std::optional<milliseconds>{50ms}}) {
         FrontierOptions options = polite(unlimited, delay);
         options.robots = RobotsPolicy::obey;
@@ -465,7 +465,7 @@ TEST(Politeness, CrawlDelayIsHonouredUnlessADelayIsGiven) {
     }
 }
 
-TEST(Politeness, RobotsTxtIsFetchedAgainAfterADay) {
+TEST(FrontierPoliteness, RobotsTxtIsFetchedAgainAfterADay) {
     FrontierOptions options = polite(unlimited);
     options.robots = RobotsPolicy::obey;
     auto frontier = make_memory_frontier(options);
@@ -477,7 +477,7 @@ TEST(Politeness, RobotsTxtIsFetchedAgainAfterADay) {
     EXPECT_TRUE(again.robots_txt);
 }
 
-TEST(Politeness, AutothrottleFollowsLatencyAndBacksOffWhenOverloaded) {
+TEST(FrontierPoliteness, AutothrottleFollowsLatencyAndBacksOffWhenOverloaded) {
     FrontierOptions options = polite(unlimited, 10ms);
     options.autothrottle = true;
     auto frontier = make_memory_frontier(options);

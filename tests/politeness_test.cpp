@@ -238,6 +238,31 @@ TEST_P(Politeness, AListIgnoresRobotsTxtByDefault) {
     EXPECT_EQ(server.robots_requests("robots-private.test"), 0u);
 }
 
+TEST_P(Politeness, SitemapAutoCrawlsTheSitemapsRobotsTxtNames) {
+    const std::vector<std::string> hosts{"auto.test"};
+    const std::string sitemap = url("auto.test", "/site/sitemap.xml?n=5&fan=2");
+    server.set_robots("auto.test", {.status = 200, .body = "User-agent: *\nSitemap: " + sitemap + "\n"});
+    testing::Run run;
+    const auto records = crawl(hosts, {"--sitemap", "auto", url("auto.test", "/page/1")}, &run);
+    // The seed, the sitemap, and what it lists: the 5 pages and 5 orphans.
+    ASSERT_EQ(records.size(), 12u) << run.err;
+    EXPECT_EQ(std::string(records.at(sitemap).at("referrer").as_string()),
+              url("auto.test", "/robots.txt"));
+    for (const char* folder : {"page", "orphan"}) {
+        for (int k = 0; k < 5; ++k) {
+            const auto listed = records.find(url(
+                "auto.test", "/site/" + std::string(folder) + "/" + std::to_string(k) + "?n=5&fan=2"));
+            ASSERT_NE(listed, records.end()) << folder << k;
+            EXPECT_EQ(std::string(listed->second.at("referrer").as_string()), sitemap);
+        }
+    }
+    // It reads robots.txt, so it cannot do without.
+    const auto refused = run_corocrawl({"crawl", "--sitemap", "auto", "--robots", "ignore",
+                                        url("auto.test", "/page/1")});
+    EXPECT_EQ(refused.status, 2);
+    EXPECT_NE(refused.err.find("--sitemap auto"), std::string::npos) << refused.err;
+}
+
 INSTANTIATE_TEST_SUITE_P(EveryMode, Politeness, ::testing::Values("async", "pool", "sync"));
 
 }  // namespace

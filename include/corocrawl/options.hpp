@@ -111,6 +111,9 @@ struct FrontierOptions {
     std::optional<RobotsPolicy> robots;
     std::string robots_agent;  // the product token robots.txt groups are matched against;
                                // empty: that of the User-Agent ("corocrawl")
+    // robots.txt's Sitemap: lines are offered as sitemaps (Hop::sitemap, robots.txt the
+    // referrer): --sitemap auto.
+    bool sitemaps_from_robots = false;
 };
 
 // The defaults: polite when following links (2 per host, robots.txt obeyed); for a list of URLs,

@@ -78,7 +78,8 @@ int run_crawl(CrawlCommand& command) {
 
     Crawler crawler(command.crawl);
     std::optional<LinkFollower> follower;
-    if (command.crawl.frontier.recursive || !command.sitemaps.empty()) {
+    if (command.crawl.frontier.recursive || !command.sitemaps.empty() ||
+        command.crawl.frontier.sitemaps_from_robots) {
         try {
             follower.emplace(crawler, command.crawl.frontier, command.follow);
         } catch (const InvalidXPath& e) {

@@ -174,7 +174,8 @@ void add_crawl_options(CLI::App& app, CrawlCommand& command) {
     app.add_flag("--keep-query-order", frontier.keep_query_order,
                  "Compare URLs with their query parameters as given, not sorted");
     app.add_option("--sitemap", command.sitemaps,
-                   "Crawl the pages a sitemap (or sitemap index, gzip'd or not) lists (repeatable)")
+                   "Crawl the pages a sitemap (or sitemap index, gzip'd or not) lists (repeatable); "
+                   "auto: those robots.txt names")
         ->option_text("URL");
 
     app.add_option("--per-host", frontier.per_host, "Requests in flight to one host at once")
@@ -293,11 +294,17 @@ void add_crawl_options(CLI::App& app, CrawlCommand& command) {
 }
 
 void settle_options(CrawlCommand& command) {
+    FrontierOptions& frontier = command.crawl.frontier;
+    if (std::erase(command.sitemaps, "auto") > 0) {
+        if (frontier.robots == RobotsPolicy::ignore)
+            throw CLI::ValidationError("--sitemap auto reads robots.txt: not with --robots ignore");
+        frontier.robots = RobotsPolicy::obey;
+        frontier.sitemaps_from_robots = true;
+    }
     if (command.urls.empty() && command.input.empty() && command.sitemaps.empty()) {
         throw CLI::ValidationError(
             "no URLs: give them as arguments, or -i FILE, or -i - for stdin, or --sitemap URL");
     }
-    FrontierOptions& frontier = command.crawl.frontier;
     frontier.max_depth = parse_limit(command.max_depth, "--depth");
     frontier.max_pages = parse_limit(command.max_pages, "--max-pages");
     if (!command.follow.empty()) frontier.recursive = true;

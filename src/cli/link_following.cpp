@@ -20,7 +20,9 @@ std::string normalised(std::string_view url) {
 
 LinkFollower::LinkFollower(Crawler& crawler, const FrontierOptions& options,
                            const std::vector<std::string>& follow)
-    : crawler_(crawler), follow_nofollow_(options.follow_nofollow) {
+    : crawler_(crawler),
+      follow_nofollow_(options.follow_nofollow),
+      sitemaps_from_robots_(options.sitemaps_from_robots) {
     if (!options.recursive) return;
     if (follow.empty()) {
         links_.emplace();
@@ -35,6 +37,9 @@ void LinkFollower::add_sitemap(const std::string& url) {
 }
 
 bool LinkFollower::is_sitemap(const Result& result) {
+    // --sitemap auto: what robots.txt names (nothing else has robots.txt as its referrer: it is
+    // not a page, and no link is taken from it).
+    if (sitemaps_from_robots_ && result.referrer.ends_with("/robots.txt")) return true;
     std::lock_guard lock(mutex_);
     return !sitemaps_.empty() && sitemaps_.contains(normalised(result.url));
 }

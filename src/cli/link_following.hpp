@@ -34,6 +34,7 @@ class LinkFollower {
     Crawler& crawler_;
     std::optional<LinkExtractor> links_;  // with -r
     bool follow_nofollow_;
+    bool sitemaps_from_robots_;
     std::mutex mutex_;                          // guards sitemaps_
     std::unordered_set<std::string> sitemaps_;  // normalised URLs
 };

@@ -212,6 +212,11 @@ class MemoryFrontier final : public Frontier {
         }
         waiting_ -= host.waiting.size() - allowed.size();
         host.waiting = std::move(allowed);
+        if (gate_.options().sitemaps_from_robots && !host.rules.sitemaps().empty()) {
+            CrawlItem robots_txt;
+            robots_txt.url = host.origin + "/robots.txt";
+            offer(host.rules.sitemaps(), robots_txt, Hop::sitemap);
+        }
     }
 
     void give_up_on_unreachable() {

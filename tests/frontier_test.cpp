@@ -271,7 +271,6 @@ TEST(Frontier, DrainGivesEveryLeasedAndWaitingItemOnce) {
     EXPECT_TRUE(frontier->drain().empty());
 }
 
-
 // Politeness: hosts are scheduled, not URLs (HostTable), and robots.txt decides before a fetch.
 
 using std::chrono::milliseconds;

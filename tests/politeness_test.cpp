@@ -58,8 +58,8 @@ struct Politeness : ::testing::TestWithParam<std::string> {
         if (found == records.end()) return gaps;
         const auto& arrivals = found->second.arrivals;
         for (std::size_t k = 1; k < arrivals.size(); ++k) {
-            gaps.push_back(
-                std::chrono::duration_cast<std::chrono::milliseconds>(arrivals[k] - arrivals[k - 1]));
+            gaps.push_back(std::chrono::duration_cast<std::chrono::milliseconds>(arrivals[k] -
+                                                                                 arrivals[k - 1]));
         }
         return gaps;
     }
@@ -129,8 +129,9 @@ TEST_P(Politeness, ATooManyRequestsAnswerHoldsBackTheWholeHost) {
     const std::vector<std::string> hosts{"busy.test"};
     const std::string key = "politeness-" + GetParam();
     // Without the pause, the next page would start 0.2 s after the 429.
-    std::vector<std::string> args{"--per-host", "4", "--delay", "0.2",
-                                  url("busy.test", "/flaky/" + key + "?fail=1&status=429&retry_after=1")};
+    std::vector<std::string> args{
+        "--per-host", "4", "--delay", "0.2",
+        url("busy.test", "/flaky/" + key + "?fail=1&status=429&retry_after=1")};
     for (int k = 0; k < 3; ++k) args.push_back(url("busy.test", "/page/" + std::to_string(k)));
     const auto records = crawl(hosts, args);
     ASSERT_EQ(records.size(), 4u);
@@ -145,14 +146,14 @@ TEST_P(Politeness, ATooManyRequestsAnswerHoldsBackTheWholeHost) {
 
 // robots.txt, each outcome RFC 9309 names, on a URL list with --robots obey.
 TEST_P(Politeness, RobotsTxtOutcomes) {
-    const std::vector<std::string> hosts{
-        "robots-private.test", "robots-404.test",      "robots-500.test",
-        "robots-hang.test",    "robots-redirect.test", "robots-too-many-redirects.test",
-        "robots-huge.test",    "robots-gzip.test"};
+    const std::vector<std::string> hosts{"robots-private.test",  "robots-404.test",
+                                         "robots-500.test",      "robots-hang.test",
+                                         "robots-redirect.test", "robots-too-many-redirects.test",
+                                         "robots-huge.test",     "robots-gzip.test"};
     std::vector<std::string> args{"--robots", "obey", "--timeout", "1", "--per-host", "4"};
     for (const auto& host : hosts) {
-        for (const char* path : {"/site/private/x", "/site/private/open", "/site/early-blocked/x",
-                                 "/page/1"}) {
+        for (const char* path :
+             {"/site/private/x", "/site/private/open", "/site/early-blocked/x", "/page/1"}) {
             args.push_back(url(host, path));
         }
     }
@@ -169,8 +170,9 @@ TEST_P(Politeness, RobotsTxtOutcomes) {
         EXPECT_EQ(outcome(host, "/site/private/x"), "refused") << host;
         EXPECT_EQ(outcome(host, "/site/private/open"), "fetched") << host;
         EXPECT_EQ(outcome(host, "/page/1"), "fetched") << host;
-        EXPECT_NE(message_of(records.at(url(host, "/site/private/x"))).find("Disallow: /site/private/"),
-                  std::string::npos);
+        EXPECT_NE(
+            message_of(records.at(url(host, "/site/private/x"))).find("Disallow: /site/private/"),
+            std::string::npos);
     }
     // Unavailable (a 4xx, or more than five redirects): everything allowed.
     for (const char* host : {"robots-404.test", "robots-too-many-redirects.test"}) {
@@ -211,10 +213,10 @@ TEST_P(Politeness, RobotsTxtOutcomes) {
 TEST_P(Politeness, ARecursiveCrawlObeysRobotsTxtAndItsCrawlDelayByDefault) {
     const std::vector<std::string> hosts{"robots-private.test"};
     testing::Run run;
-    const auto records = crawl(
-        hosts, {"-r", url("robots-private.test", "/site/page/0?n=6&fan=2&extras=0"),
-                url("robots-private.test", "/site/private/x")},
-        &run);
+    const auto records = crawl(hosts,
+                               {"-r", url("robots-private.test", "/site/page/0?n=6&fan=2&extras=0"),
+                                url("robots-private.test", "/site/private/x")},
+                               &run);
     ASSERT_EQ(records.size(), 7u) << run.err;
     EXPECT_EQ(kind_of(records.at(url("robots-private.test", "/site/private/x"))), "robots");
     EXPECT_EQ(server.robots_requests("robots-private.test"), 1u);
@@ -225,9 +227,10 @@ TEST_P(Politeness, ARecursiveCrawlObeysRobotsTxtAndItsCrawlDelayByDefault) {
     EXPECT_NE(run.err.find("1 disallowed by robots.txt"), std::string::npos) << run.err;
 
     // --robots ignore: not even asked for.
-    const auto ignored = crawl(hosts, {"-r", "--robots", "ignore",
-                                       url("robots-private.test", "/site/private/x")});
-    EXPECT_EQ(kind_of(ignored.begin()->second), "http_status");  // fetched: the site has no such page
+    const auto ignored =
+        crawl(hosts, {"-r", "--robots", "ignore", url("robots-private.test", "/site/private/x")});
+    EXPECT_EQ(kind_of(ignored.begin()->second),
+              "http_status");  // fetched: the site has no such page
     EXPECT_EQ(server.robots_requests("robots-private.test"), 1u);
 }
 
@@ -241,7 +244,8 @@ TEST_P(Politeness, AListIgnoresRobotsTxtByDefault) {
 TEST_P(Politeness, SitemapAutoCrawlsTheSitemapsRobotsTxtNames) {
     const std::vector<std::string> hosts{"auto.test"};
     const std::string sitemap = url("auto.test", "/site/sitemap.xml?n=5&fan=2");
-    server.set_robots("auto.test", {.status = 200, .body = "User-agent: *\nSitemap: " + sitemap + "\n"});
+    server.set_robots("auto.test",
+                      {.status = 200, .body = "User-agent: *\nSitemap: " + sitemap + "\n"});
     testing::Run run;
     const auto records = crawl(hosts, {"--sitemap", "auto", url("auto.test", "/page/1")}, &run);
     // The seed, the sitemap, and what it lists: the 5 pages and 5 orphans.
@@ -250,15 +254,16 @@ TEST_P(Politeness, SitemapAutoCrawlsTheSitemapsRobotsTxtNames) {
               url("auto.test", "/robots.txt"));
     for (const char* folder : {"page", "orphan"}) {
         for (int k = 0; k < 5; ++k) {
-            const auto listed = records.find(url(
-                "auto.test", "/site/" + std::string(folder) + "/" + std::to_string(k) + "?n=5&fan=2"));
+            const auto listed =
+                records.find(url("auto.test", "/site/" + std::string(folder) + "/" +
+                                                  std::to_string(k) + "?n=5&fan=2"));
             ASSERT_NE(listed, records.end()) << folder << k;
             EXPECT_EQ(std::string(listed->second.at("referrer").as_string()), sitemap);
         }
     }
     // It reads robots.txt, so it cannot do without.
-    const auto refused = run_corocrawl({"crawl", "--sitemap", "auto", "--robots", "ignore",
-                                        url("auto.test", "/page/1")});
+    const auto refused = run_corocrawl(
+        {"crawl", "--sitemap", "auto", "--robots", "ignore", url("auto.test", "/page/1")});
     EXPECT_EQ(refused.status, 2);
     EXPECT_NE(refused.err.find("--sitemap auto"), std::string::npos) << refused.err;
 }

@@ -106,7 +106,7 @@ struct FrontierOptions {
     // Adapt each host's delay to its latency (Scrapy's AutoThrottle) and back off on 429, 503
     // and timeouts; --delay is then the least delay.
     bool autothrottle = false;
-    double autothrottle_target = 1.0;               // requests in flight a host is to see, on average
+    double autothrottle_target = 1.0;             // requests in flight a host is to see, on average
     std::chrono::milliseconds max_delay{30'000};  // bounds autothrottle and Crawl-delay
     std::optional<RobotsPolicy> robots;
     std::string robots_agent;  // the product token robots.txt groups are matched against;

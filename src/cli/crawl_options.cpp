@@ -173,9 +173,10 @@ void add_crawl_options(CLI::App& app, CrawlCommand& command) {
         ->default_str("bfs");
     app.add_flag("--keep-query-order", frontier.keep_query_order,
                  "Compare URLs with their query parameters as given, not sorted");
-    app.add_option("--sitemap", command.sitemaps,
-                   "Crawl the pages a sitemap (or sitemap index, gzip'd or not) lists (repeatable); "
-                   "auto: those robots.txt names")
+    app.add_option(
+           "--sitemap", command.sitemaps,
+           "Crawl the pages a sitemap (or sitemap index, gzip'd or not) lists (repeatable); "
+           "auto: those robots.txt names")
         ->option_text("URL");
 
     app.add_option("--per-host", frontier.per_host, "Requests in flight to one host at once")
@@ -201,8 +202,8 @@ void add_crawl_options(CLI::App& app, CrawlCommand& command) {
         ->check(CLI::NonNegativeNumber)
         ->option_text("SECONDS");
     app.add_option("--robots", frontier.robots, "robots.txt (RFC 9309): obey or ignore")
-        ->transform(choices<RobotsPolicy>(
-            {{"obey", RobotsPolicy::obey}, {"ignore", RobotsPolicy::ignore}}))
+        ->transform(
+            choices<RobotsPolicy>({{"obey", RobotsPolicy::obey}, {"ignore", RobotsPolicy::ignore}}))
         ->default_str("obey with -r, else ignore");
     app.add_option("--robots-agent", frontier.robots_agent,
                    "The product token robots.txt groups are matched against")

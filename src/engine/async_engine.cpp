@@ -86,10 +86,9 @@ void run_async(CrawlRun& run, const CrawlOptions& options) {
     // loop whose pages are slow simply takes fewer of them.
     for (std::size_t slot = 0; slot < concurrency; ++slot) {
         EventLoop& loop = *loops[slot % threads];
-        asio::co_spawn(loop.io, crawl_slot(slot, run, loop),
-                       [](std::exception_ptr error) {
-                           if (error) std::rethrow_exception(error);  // a bug: crawl_slot catches
-                       });
+        asio::co_spawn(loop.io, crawl_slot(slot, run, loop), [](std::exception_ptr error) {
+            if (error) std::rethrow_exception(error);  // a bug: crawl_slot catches
+        });
     }
     // Interruption stops every loop where it stands; the run reports what was in flight.
     run.set_stop([&loops] {

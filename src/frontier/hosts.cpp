@@ -22,8 +22,8 @@ Host& HostTable::host(std::string_view origin) {
     auto host = std::make_unique<Host>();
     host->origin = std::string(origin);
     host->least_delay = options_.delay.value_or(milliseconds{0});
-    host->delay = options_.autothrottle ? std::max(host->least_delay, autothrottle_start)
-                                        : host->least_delay;
+    host->delay =
+        options_.autothrottle ? std::max(host->least_delay, autothrottle_start) : host->least_delay;
     const bool obey = robots_policy(options_) == RobotsPolicy::obey;
     host->robots = obey && !origin.empty() ? Host::Robots::unknown : Host::Robots::unneeded;
     return *hosts_.emplace(host->origin, std::move(host)).first->second;

@@ -37,8 +37,8 @@ struct Host {
     std::size_t in_flight = 0;     // requests started and not finished, robots.txt included
     Clock::time_point ready_at{};  // no request starts before
     Clock::time_point last_start{};
-    milliseconds delay{0};         // between the starts of two requests
-    milliseconds least_delay{0};   // --delay, or Crawl-delay: autothrottle goes no lower
+    milliseconds delay{0};        // between the starts of two requests
+    milliseconds least_delay{0};  // --delay, or Crawl-delay: autothrottle goes no lower
 
     Robots robots = Robots::unneeded;
     RobotsRules rules;
@@ -96,8 +96,7 @@ class HostTable {
     struct TransparentHash : std::hash<std::string_view> {
         using is_transparent = void;
     };
-    std::unordered_map<std::string, std::unique_ptr<Host>, TransparentHash, std::equal_to<>>
-        hosts_;
+    std::unordered_map<std::string, std::unique_ptr<Host>, TransparentHash, std::equal_to<>> hosts_;
     // Hosts with work they may start: by the instant they may, and, once it has come, by whose
     // item was admitted first (last, depth-first), so that without delays the order of the
     // crawl is the order of admission, across hosts as within one.

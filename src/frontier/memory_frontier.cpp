@@ -109,7 +109,8 @@ class MemoryFrontier final : public Frontier {
         if (!host || host->robots != Host::Robots::fetching) return;
         --robots_in_flight_;
         // Counted again below if it is still given up on.
-        if (host->robots_failures >= robots_attempts) waiting_on_unreachable_ -= host->waiting.size();
+        if (host->robots_failures >= robots_attempts)
+            waiting_on_unreachable_ -= host->waiting.size();
         const int status = result.status;
         if (result.ok() && status / 100 == 2) {
             learn(*host, RobotsRules::parse(result.body, robots_agent_), now);
@@ -122,13 +123,14 @@ class MemoryFrontier final : public Frontier {
             // 2.3.1.4: "unreachable" — a server error, no connection, a timeout: crawl nothing
             // until it can be read.
             host->robots = Host::Robots::unknown;
-            host->robots_failure = result.error ? result.error->message
-                                                : "HTTP " + std::to_string(status);
+            host->robots_failure =
+                result.error ? result.error->message : "HTTP " + std::to_string(status);
             ++host->robots_failures;
             if (host->robots_failures >= robots_attempts)
                 waiting_on_unreachable_ += host->waiting.size();
             const auto backoff = std::min<milliseconds>(
-                robots_retry_most, milliseconds{1'000} * (1LL << std::min(host->robots_failures - 1, 20)));
+                robots_retry_most,
+                milliseconds{1'000} * (1LL << std::min(host->robots_failures - 1, 20)));
             hosts_.pause(*host, now + backoff);
         }
         hosts_.finished(*host, {});
@@ -175,8 +177,8 @@ class MemoryFrontier final : public Frontier {
     bool refuse_if_disallowed(const Host& host, CrawlItem& item) {
         const auto verdict = host.rules.check(request_target(item.url));
         if (verdict.allowed) return false;
-        item.refusal = Error{ErrorKind::robots,
-                             "robots.txt of " + host.origin + " disallows it (" + verdict.rule + ")"};
+        item.refusal = Error{ErrorKind::robots, "robots.txt of " + host.origin + " disallows it (" +
+                                                    verdict.rule + ")"};
         ++counts_.robots_disallowed;
         refused_.push_back(std::move(item));
         return true;
@@ -301,9 +303,9 @@ class MemoryFrontier final : public Frontier {
     AdmissionGate gate_;
     HostTable hosts_;
     const std::string robots_agent_;
-    std::size_t waiting_ = 0;                  // items in the hosts' queues
-    std::size_t waiting_on_unreachable_ = 0;   // of them, on hosts given up on for now
-    std::deque<CrawlItem> refused_;            // records to make without a fetch
+    std::size_t waiting_ = 0;                         // items in the hosts' queues
+    std::size_t waiting_on_unreachable_ = 0;          // of them, on hosts given up on for now
+    std::deque<CrawlItem> refused_;                   // records to make without a fetch
     std::unordered_map<std::size_t, Leased> leased_;  // by index
     std::size_t robots_in_flight_ = 0;
     // Open addressing, 16 bytes and one of metadata a slot: a million seen URLs in ~20 MB.

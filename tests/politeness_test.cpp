@@ -241,6 +241,23 @@ TEST_P(Politeness, AListIgnoresRobotsTxtByDefault) {
     EXPECT_EQ(server.robots_requests("robots-private.test"), 0u);
 }
 
+TEST_P(Politeness, TheGroupIsChosenByTheProductTokenOfTheUserAgent) {
+    const std::vector<std::string> hosts{"agent.test"};
+    server.set_robots("agent.test", {.status = 200,
+                                     .body = "User-agent: OtherBot\nDisallow: /\n\n"
+                                             "User-agent: *\nDisallow: /private\n"});
+    const auto kind = [&](std::vector<std::string> args, const std::string& path) {
+        args.insert(args.begin(), {"--robots", "obey"});
+        args.push_back(url("agent.test", path));
+        return kind_of(crawl(hosts, args).begin()->second);
+    };
+    EXPECT_EQ(kind({}, "/page/1"), "ok");  // corocrawl: the * group
+    EXPECT_EQ(kind({}, "/private"), "robots");
+    EXPECT_EQ(kind({"--robots-agent", "otherbot"}, "/page/1"), "robots");  // any case
+    EXPECT_EQ(kind({"-A", "OtherBot/2.1 (+https://example.com/bot)"}, "/page/1"), "robots");
+    EXPECT_EQ(kind({"-A", "OtherBot/2.1", "--robots-agent", "corocrawl"}, "/page/1"), "ok");
+}
+
 TEST_P(Politeness, SitemapAutoCrawlsTheSitemapsRobotsTxtNames) {
     const std::vector<std::string> hosts{"auto.test"};
     const std::string sitemap = url("auto.test", "/site/sitemap.xml?n=5&fan=2");

@@ -114,10 +114,10 @@ class MemoryFrontier final : public Frontier {
         const int status = result.status;
         if (result.ok() && status / 100 == 2) {
             learn(*host, RobotsRules::parse(result.body, robots_agent_), now);
-        } else if ((status / 100 == 4) ||
+        } else if (status / 100 == 4 || status / 100 == 3 ||
                    (result.error && result.error->kind == ErrorKind::too_many_redirects)) {
-            // RFC 9309 2.3.1.3: "unavailable" (and more than five redirects may be taken so):
-            // no rules at all.
+            // RFC 9309 2.3.1.3: "unavailable" (and so may a redirect be that cannot be followed,
+            // 2.3.1.2): no rules at all.
             learn(*host, RobotsRules{}, now);
         } else {
             // 2.3.1.4: "unreachable" — a server error, no connection, a timeout: crawl nothing

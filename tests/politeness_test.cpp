@@ -144,6 +144,27 @@ TEST_P(Politeness, ATooManyRequestsAnswerHoldsBackTheWholeHost) {
     EXPECT_GE(seen.arrivals[1] - seen.arrivals[0], 990ms);
 }
 
+TEST_P(Politeness, AutothrottleFollowsTheLatencyAndBacksOffOnA503) {
+    const std::vector<std::string> hosts{"throttled.test"};
+    std::vector<std::string> args{"--autothrottle", "--per-host", "1", "--retries", "0"};
+    for (int k = 0; k < 3; ++k)
+        args.push_back(url("throttled.test", "/page/" + std::to_string(k) + "?delay=100"));
+    args.push_back(url("throttled.test", "/status/503"));
+    args.push_back(url("throttled.test", "/page/3"));
+    args.push_back(url("throttled.test", "/page/4"));
+    crawl(hosts, args);
+    // 1 s to start with; then halfway towards the 100 ms latency after each answer (550, 325,
+    // 212 ms); the 503 makes it 1 s again.
+    const auto between = gaps("throttled.test");
+    ASSERT_EQ(between.size(), 5u);
+    EXPECT_GE(between[0], 950ms);
+    EXPECT_LT(between[1], between[0]);
+    EXPECT_GE(between[1], 450ms);
+    EXPECT_LT(between[2], between[1]);
+    EXPECT_LT(between[3], between[2]);
+    EXPECT_GE(between[4], 950ms);
+}
+
 // robots.txt, each outcome RFC 9309 names, on a URL list with --robots obey.
 TEST_P(Politeness, RobotsTxtOutcomes) {
     const std::vector<std::string> hosts{"robots-private.test",  "robots-404.test",

@@ -91,6 +91,8 @@ std::optional<CrawlItem> CrawlRun::next() {
         if (cancelled_) return std::nullopt;
         auto next = take(lock);
         if (next.item || next.done) return std::move(next.item);
+        // (take() may have let the lock go, and missed cancel()'s notification meanwhile.)
+        if (cancelled_) return std::nullopt;
         if (next.ready_at) {
             work_or_end_.wait_until(lock, *next.ready_at);
         } else {

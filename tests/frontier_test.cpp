@@ -368,19 +368,21 @@ TEST(FrontierPoliteness, RobotsTxtIsFetchedFirstOncePerOriginAndItsDisallowedUrl
     EXPECT_FALSE(frontier->next(now).item);  // nothing of a before its rules are known
     frontier->robots_fetched(robots, answer(200, "User-agent: *\nDisallow: /private/\n"), now);
 
-    const auto refused = lease(*frontier);
-    EXPECT_EQ(refused.url, "http://a/private/x");
+    const auto refused = frontier->next(now);
+    ASSERT_TRUE(refused.item);
+    EXPECT_EQ(refused.item->url, "http://a/private/x");
     ASSERT_TRUE(refused.refusal);
     EXPECT_EQ(refused.refusal->kind, ErrorKind::robots);
     EXPECT_NE(refused.refusal->message.find("Disallow: /private/"), std::string::npos);
-    const auto open = lease(*frontier);
-    EXPECT_EQ(open.url, "http://a/open");
+    const auto open = frontier->next(now);
+    ASSERT_TRUE(open.item);
+    EXPECT_EQ(open.item->url, "http://a/open");
     EXPECT_FALSE(open.refusal);
 
     // Later URLs of the origin are judged by the rules it has: no second fetch.
-    const auto link = frontier->offer({"http://a/private/y", "http://a/z"}, open, Hop::link);
+    const auto link = frontier->offer({"http://a/private/y", "http://a/z"}, *open.item, Hop::link);
     EXPECT_EQ(link, (std::vector<Verdict>{Verdict::admitted, Verdict::admitted}));
-    EXPECT_TRUE(lease(*frontier).refusal);
+    EXPECT_TRUE(frontier->next(now).refusal);
     EXPECT_EQ(lease(*frontier).url, "http://a/z");
     EXPECT_EQ(frontier->counts().robots_fetched, 1u);
     EXPECT_EQ(frontier->counts().robots_disallowed, 2u);
@@ -403,8 +405,9 @@ TEST(FrontierPoliteness, ARobotsTxtThatIsUnavailableAllowsEverything) {
         auto frontier = make_memory_frontier(options);
         frontier->add_seed("http://a/private/x");
         frontier->robots_fetched(lease(*frontier), unavailable, now);
-        const auto page = lease(*frontier);
-        EXPECT_EQ(page.url, "http://a/private/x");
+        const auto page = frontier->next(now);
+        ASSERT_TRUE(page.item);
+        EXPECT_EQ(page.item->url, "http://a/private/x");
         EXPECT_FALSE(page.refusal);
     }
 }
@@ -437,12 +440,13 @@ TEST(FrontierPoliteness, AnUnreachableRobotsTxtIsRetriedAndItsUrlsWaitThenAreRef
     EXPECT_FALSE(frontier->next(now + 3'000ms).item);
     frontier->acknowledge(b_page.index);
     // Now nothing else is left: a's URL gets its record, saying why, and the crawl ends.
-    const auto refused = lease_at(*frontier, now + 3'000ms);
-    EXPECT_EQ(refused.url, "http://a/1");
+    const auto refused = frontier->next(now + 3'000ms);
+    ASSERT_TRUE(refused.item);
+    EXPECT_EQ(refused.item->url, "http://a/1");
     ASSERT_TRUE(refused.refusal);
     EXPECT_NE(refused.refusal->message.find("could not be fetched"), std::string::npos)
         << refused.refusal->message;
-    frontier->acknowledge(refused.index);
+    frontier->acknowledge(refused.item->index);
     EXPECT_TRUE(frontier->next(now + 3'000ms).done);
 }
 

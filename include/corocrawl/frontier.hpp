@@ -25,8 +25,6 @@ struct CrawlItem {
     // Not a record's URL but its origin's robots.txt, fetched for the frontier: hand the Result
     // to Frontier::robots_fetched, not to the done-callbacks.
     bool robots_txt = false;
-    // The record is this error, without a fetch (robots.txt disallows the URL).
-    std::optional<Error> refusal;
 };
 
 // How a URL was found on a fetched page.
@@ -83,8 +81,11 @@ class Frontier {
     virtual void close_input() = 0;
 
     struct Next {
-        std::optional<CrawlItem> item;  // fetch this (or report its refusal)
-        bool done = false;              // nothing waits, nothing is leased, the input is closed
+        std::optional<CrawlItem> item;  // fetch this, unless:
+        // Its record is this error, without a fetch (robots.txt disallows it). Kept here, not in
+        // every waiting item: a million of them would carry it for nothing.
+        std::optional<Error> refusal;
+        bool done = false;  // nothing waits, nothing is leased, the input is closed
         // Neither: nothing before this instant (a host's delay), or, when unset, nothing until a
         // leased item is acknowledged or a URL arrives.
         std::optional<Clock::time_point> ready_at;

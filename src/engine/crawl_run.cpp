@@ -77,9 +77,9 @@ Frontier::Next CrawlRun::take(std::unique_lock<std::mutex>& lock) {
         } else if (!next.done) {
             starved_ = true;
         }
-        if (!next.item || !next.item->refusal) return next;
+        if (!next.refusal) return next;
         lock.unlock();
-        deliver_unfetched(*next.item, *next.item->refusal);
+        deliver_unfetched(*next.item, std::move(*next.refusal));
         lock.lock();
         if (cancelled_) return {};
     }

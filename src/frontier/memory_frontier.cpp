@@ -89,9 +89,10 @@ class MemoryFrontier final : public Frontier {
             if (!input_closed_ || waiting_ != waiting_on_unreachable_) return next;
             give_up_on_unreachable();
         }
-        CrawlItem item = std::move(refused_.front());
+        Refusal refused = std::move(refused_.front());
         refused_.pop_front();
-        next.item = lease(std::move(item), nullptr);
+        next.item = lease(std::move(refused.item), nullptr);
+        next.refusal = std::move(refused.why);
         next.ready_at.reset();
         return next;
     }
@@ -145,7 +146,7 @@ class MemoryFrontier final : public Frontier {
     std::vector<CrawlItem> drain() override {
         std::vector<CrawlItem> rest = hosts_.drain();
         for (auto& [index, leased] : leased_) rest.push_back(std::move(leased.item));
-        std::move(refused_.begin(), refused_.end(), std::back_inserter(rest));
+        for (auto& refused : refused_) rest.push_back(std::move(refused.item));
         std::sort(rest.begin(), rest.end(),
                   [](const CrawlItem& a, const CrawlItem& b) { return a.index < b.index; });
         leased_.clear();
@@ -160,6 +161,10 @@ class MemoryFrontier final : public Frontier {
     struct Leased {
         CrawlItem item;
         Host* host;  // whose request it is; null for a refusal
+    };
+    struct Refusal {
+        CrawlItem item;
+        Error why;
     };
 
     std::size_t admit(CrawlItem item, std::string_view origin) {
@@ -177,10 +182,10 @@ class MemoryFrontier final : public Frontier {
     bool refuse_if_disallowed(const Host& host, CrawlItem& item) {
         const auto verdict = host.rules.check(request_target(item.url));
         if (verdict.allowed) return false;
-        item.refusal = Error{ErrorKind::robots, "robots.txt of " + host.origin + " disallows it (" +
-                                                    verdict.rule + ")"};
         ++counts_.robots_disallowed;
-        refused_.push_back(std::move(item));
+        refused_.push_back({std::move(item),
+                            Error{ErrorKind::robots, "robots.txt of " + host.origin +
+                                                         " disallows it (" + verdict.rule + ")"}});
         return true;
     }
 
@@ -228,15 +233,13 @@ class MemoryFrontier final : public Frontier {
                                     host.robots_failure + ", " +
                                     std::to_string(host.robots_failures) +
                                     " attempts): RFC 9309 asks that nothing be crawled then";
-            for (auto& item : host.waiting) {
-                item.refusal = Error{ErrorKind::robots, why};
-                refused_.push_back(std::move(item));
-            }
+            for (auto& item : host.waiting)
+                refused_.push_back({std::move(item), Error{ErrorKind::robots, why}});
             host.waiting.clear();
             hosts_.reschedule(host);
         });
         std::sort(refused_.begin(), refused_.end(),
-                  [](const CrawlItem& a, const CrawlItem& b) { return a.index < b.index; });
+                  [](const Refusal& a, const Refusal& b) { return a.item.index < b.item.index; });
         waiting_ = waiting_on_unreachable_ = 0;
     }
 
@@ -305,7 +308,7 @@ class MemoryFrontier final : public Frontier {
     const std::string robots_agent_;
     std::size_t waiting_ = 0;                         // items in the hosts' queues
     std::size_t waiting_on_unreachable_ = 0;          // of them, on hosts given up on for now
-    std::deque<CrawlItem> refused_;                   // records to make without a fetch
+    std::deque<Refusal> refused_;                     // records to make without a fetch
     std::unordered_map<std::size_t, Leased> leased_;  // by index
     std::size_t robots_in_flight_ = 0;
     // Open addressing, 16 bytes and one of metadata a slot: a million seen URLs in ~20 MB.

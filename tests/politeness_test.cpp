@@ -6,6 +6,7 @@
 
 #include <boost/json.hpp>
 #include <map>
+#include <numeric>
 
 #include "records.hpp"
 #include "robots_cases.hpp"
@@ -98,9 +99,12 @@ TEST_P(Politeness, DelaySeparatesTheRequestsToAHostAndOnlyThose) {
     const auto records = crawl(hosts, args, &run);
     ASSERT_EQ(records.size(), 8u) << run.err;
     for (const auto& host : hosts) {
+        // The delay separates the starts of requests; the server sees a request that had to
+        // connect arrive that much later than one on a kept connection, hence the margin.
         const auto between = gaps(host);
         ASSERT_EQ(between.size(), 3u) << host;
-        for (const auto gap : between) EXPECT_GE(gap, 240ms) << host;  // the clocks' grain
+        for (const auto gap : between) EXPECT_GE(gap, 200ms) << host;
+        EXPECT_GE(between[0] + between[1] + between[2], 700ms) << host;
     }
     // The two hosts' delays run side by side: 3 gaps of 0.25 s, not 7.
     EXPECT_LT(run.elapsed, 1'500ms);
@@ -157,12 +161,12 @@ TEST_P(Politeness, AutothrottleFollowsTheLatencyAndBacksOffOnA503) {
     // 212 ms); the 503 makes it 1 s again.
     const auto between = gaps("throttled.test");
     ASSERT_EQ(between.size(), 5u);
-    EXPECT_GE(between[0], 950ms);
+    EXPECT_GE(between[0], 900ms);
     EXPECT_LT(between[1], between[0]);
     EXPECT_GE(between[1], 450ms);
     EXPECT_LT(between[2], between[1]);
     EXPECT_LT(between[3], between[2]);
-    EXPECT_GE(between[4], 950ms);
+    EXPECT_GE(between[4], 900ms);
 }
 
 // robots.txt, each outcome RFC 9309 names, on a URL list with --robots obey.
@@ -241,10 +245,12 @@ TEST_P(Politeness, ARecursiveCrawlObeysRobotsTxtAndItsCrawlDelayByDefault) {
     ASSERT_EQ(records.size(), 7u) << run.err;
     EXPECT_EQ(kind_of(records.at(url("robots-private.test", "/site/private/x"))), "robots");
     EXPECT_EQ(server.robots_requests("robots-private.test"), 1u);
-    // Crawl-delay: 0.2 between every two requests, robots.txt's included.
+    // Crawl-delay: 0.2 between every two requests, robots.txt's included (less the time the
+    // first took to connect, as the server sees it).
     const auto between = gaps("robots-private.test");
     ASSERT_EQ(between.size(), 6u);
-    for (const auto gap : between) EXPECT_GE(gap, 190ms);
+    for (const auto gap : between) EXPECT_GE(gap, 150ms);
+    EXPECT_GE(std::accumulate(between.begin(), between.end(), 0ms), 1'150ms);
     EXPECT_NE(run.err.find("1 disallowed by robots.txt"), std::string::npos) << run.err;
 
     // --robots ignore: not even asked for.

@@ -283,6 +283,13 @@ FrontierOptions polite(std::size_t per_host, std::optional<milliseconds> delay =
     return options;
 }
 
+// The same, robots.txt obeyed.
+FrontierOptions obeying(std::size_t per_host, std::optional<milliseconds> delay = std::nullopt) {
+    FrontierOptions options = polite(per_host, delay);
+    options.robots = RobotsPolicy::obey;
+    return options;
+}
+
 CrawlItem lease_at(Frontier& frontier, Clock::time_point at) {
     auto next = frontier.next(at);
     EXPECT_TRUE(next.item) << "nothing to lease";
@@ -357,9 +364,7 @@ TEST(FrontierPoliteness, ASlowDownHoldsBackTheWholeHost) {
 }
 
 TEST(FrontierPoliteness, RobotsTxtIsFetchedFirstOncePerOriginAndItsDisallowedUrlsAreRefused) {
-    FrontierOptions options = polite(unlimited);
-    options.robots = RobotsPolicy::obey;
-    auto frontier = make_memory_frontier(options);
+    auto frontier = make_memory_frontier(obeying(unlimited));
     frontier->add_seed("http://a/private/x");
     frontier->add_seed("http://a/open");
     const auto robots = lease(*frontier);
@@ -394,8 +399,7 @@ TEST(FrontierPoliteness, RobotsTxtIsFetchedFirstOncePerOriginAndItsDisallowedUrl
 }
 
 TEST(FrontierPoliteness, ARobotsTxtThatIsUnavailableAllowsEverything) {
-    FrontierOptions options = polite(unlimited);
-    options.robots = RobotsPolicy::obey;
+    const FrontierOptions options = obeying(unlimited);
     for (const Result& unavailable :
          {answer(404), answer(403), [] {
               Result loop;
@@ -413,9 +417,7 @@ TEST(FrontierPoliteness, ARobotsTxtThatIsUnavailableAllowsEverything) {
 }
 
 TEST(FrontierPoliteness, AnUnreachableRobotsTxtIsRetriedAndItsUrlsWaitThenAreRefused) {
-    FrontierOptions options = polite(unlimited);
-    options.robots = RobotsPolicy::obey;
-    auto frontier = make_memory_frontier(options);
+    auto frontier = make_memory_frontier(obeying(unlimited));
     frontier->add_seed("http://a/1");
     frontier->add_seed("http://b/1");
     frontier->close_input();
@@ -452,9 +454,7 @@ TEST(FrontierPoliteness, AnUnreachableRobotsTxtIsRetriedAndItsUrlsWaitThenAreRef
 
 TEST(FrontierPoliteness, CrawlDelayIsHonouredUnlessADelayIsGiven) {
     for (const auto delay : {std::optional<milliseconds>{}, std::optional<milliseconds>{50ms}}) {
-        FrontierOptions options = polite(unlimited, delay);
-        options.robots = RobotsPolicy::obey;
-        auto frontier = make_memory_frontier(options);
+        auto frontier = make_memory_frontier(obeying(unlimited, delay));
         frontier->add_seed("http://a/1");
         frontier->add_seed("http://a/2");
         const auto robots = lease_at(*frontier, now);
@@ -469,9 +469,7 @@ TEST(FrontierPoliteness, CrawlDelayIsHonouredUnlessADelayIsGiven) {
 }
 
 TEST(FrontierPoliteness, RobotsTxtIsFetchedAgainAfterADay) {
-    FrontierOptions options = polite(unlimited);
-    options.robots = RobotsPolicy::obey;
-    auto frontier = make_memory_frontier(options);
+    auto frontier = make_memory_frontier(obeying(unlimited));
     frontier->add_seed("http://a/1");
     frontier->robots_fetched(lease(*frontier), answer(200, "User-agent: *\nDisallow:\n"), now);
     const auto page = lease(*frontier);

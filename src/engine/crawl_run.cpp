@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "engine/engines.hpp"
+#include "frontier/robots.hpp"
 
 namespace corocrawl::engine {
 
@@ -15,14 +16,8 @@ CrawlRun::CrawlRun(const std::deque<Task>& tasks, UrlSource* more,
       on_done_(on_done),
       read_ahead_(std::max<std::size_t>(1024, 2 * workers(options))),
       fetch_(options.fetch),
-      robots_fetch_(options.fetch),
+      robots_fetch_(frontier::robots_fetch_options(options.fetch)),
       frontier_(frontier) {
-    robots_fetch_.follow_redirects = true;
-    robots_fetch_.max_redirects = 5;
-    robots_fetch_.retries = 0;
-    robots_fetch_.method.clear();
-    robots_fetch_.body.reset();
-    robots_fetch_.keep_wire_bytes = false;
     if (options.parse_threads > 0) {
         parse_pool_.emplace(options.parse_threads);
         parse_queue_room_.emplace(static_cast<std::ptrdiff_t>(4 * options.parse_threads));

@@ -86,7 +86,7 @@ class CrawlRun {
     const std::vector<DoneCallback>& on_done_;
     const std::size_t read_ahead_;  // admitted seeds waiting, at most, before the input pauses
     const FetchOptions& fetch_;
-    FetchOptions robots_fetch_;
+    const FetchOptions robots_fetch_;
     std::optional<boost::asio::thread_pool> parse_pool_;
     // Pages waiting for a parse thread hold their bodies: when parsing falls behind, deliver()
     // waits here, which slows fetching down instead of filling memory.

@@ -36,11 +36,10 @@ Host* HostTable::find(std::string_view origin) {
 
 void HostTable::push(Host& host, CrawlItem item) {
     host.waiting.push_back(std::move(item));
-    if (host.slot == Host::Slot::none) {
+    // Unscheduled, it may have work to start now; depth-first, a ready host's turn is its newest
+    // item, which just changed.
+    if (host.slot == Host::Slot::none || (host.slot == Host::Slot::ready && !breadth_first_))
         reschedule(host);
-    } else if (host.slot == Host::Slot::ready && !breadth_first_) {
-        reschedule(host);  // depth-first, its newest item is its turn: that just changed
-    }
 }
 
 bool HostTable::can_start(const Host& host) const noexcept {

@@ -287,4 +287,14 @@ RobotsVerdict RobotsRules::check(std::string_view path_and_query) const {
     return {};
 }
 
+FetchOptions robots_fetch_options(FetchOptions options) {
+    options.follow_redirects = true;
+    options.max_redirects = 5;
+    options.retries = 0;
+    options.method.clear();
+    options.body.reset();
+    options.keep_wire_bytes = false;
+    return options;
+}
+
 }  // namespace corocrawl::frontier

@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include "corocrawl/options.hpp"
+
 namespace corocrawl::frontier {
 
 // The product token a crawler with this User-Agent looks for in robots.txt: its first word up
@@ -19,6 +21,10 @@ std::string product_token(std::string_view user_agent);
 
 // The most octets of a robots.txt that are parsed (RFC 9309 2.5: at least 500 KiB).
 inline constexpr std::size_t robots_max_bytes = 500 * 1024;
+
+// How a robots.txt is fetched, from the crawl's own options: redirects followed, five at most
+// (2.3.1.2), a plain GET, no retries (the frontier asks again later, with backoff).
+FetchOptions robots_fetch_options(FetchOptions page_options);
 
 struct RobotsVerdict {
     bool allowed = true;

@@ -1,15 +1,63 @@
 // The frontier without sockets: what it admits, in which order it hands work out, and when the
-// crawl is over.
+// crawl is over — written once, and run against each store: in memory, kept in a --state
+// database, and kept there with memory holding a single seen URL (so that nearly every "seen
+// before?" is answered by the database).
 #include "corocrawl/frontier.hpp"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <filesystem>
+#include <fstream>
+#include <map>
 #include <optional>
 #include <set>
 #include <stdexcept>
 
+#include "corocrawl/state.hpp"
+
 namespace corocrawl {
 namespace {
+
+// A directory of its own for each state a test makes; removed with the fixture.
+std::filesystem::path fresh_directory(const std::string& stem) {
+    static int counter = 0;
+    auto path = std::filesystem::temp_directory_path() /
+                ("corocrawl-frontier-" + std::to_string(getpid()) + "-" +
+                 std::to_string(counter++) + "-" + stem);
+    std::filesystem::remove_all(path);
+    return path;
+}
+
+enum class Store { memory, state, state_spilling };
+
+struct FrontierStores : ::testing::TestWithParam<Store> {
+    std::unique_ptr<Frontier> make(const FrontierOptions& options) {
+        if (GetParam() == Store::memory) return make_memory_frontier(options);
+        directories.push_back(fresh_directory("state"));
+        states.push_back(CrawlState::open(directories.back(), {}, false));
+        return states.back()->frontier(options, GetParam() == Store::state ? unlimited : 1);
+    }
+    ~FrontierStores() override {
+        states.clear();
+        for (const auto& directory : directories) std::filesystem::remove_all(directory);
+    }
+    std::vector<std::filesystem::path> directories;
+    std::vector<std::unique_ptr<CrawlState>> states;
+};
+
+std::string store_name(const ::testing::TestParamInfo<Store>& info) {
+    switch (info.param) {
+        case Store::memory:
+            return "memory";
+        case Store::state:
+            return "state";
+        case Store::state_spilling:
+            return "state_spilling";
+    }
+    return "";
+}
+
 
 // The frontier has no clock: tests without delays ask at one instant.
 const Clock::time_point now = Clock::now();
@@ -25,6 +73,15 @@ FrontierOptions recursive() {
     return options;
 }
 
+using FrontierStore = FrontierStores;
+using FrontierStorePoliteness = FrontierStores;
+INSTANTIATE_TEST_SUITE_P(EveryStore, FrontierStore,
+                         ::testing::Values(Store::memory, Store::state, Store::state_spilling),
+                         store_name);
+INSTANTIATE_TEST_SUITE_P(EveryStore, FrontierStorePoliteness,
+                         ::testing::Values(Store::memory, Store::state, Store::state_spilling),
+                         store_name);
+
 // Leases the next item, which must be there.
 CrawlItem lease(Frontier& frontier) {
     auto next = frontier.next(now);
@@ -36,8 +93,8 @@ Verdict offer(Frontier& frontier, const CrawlItem& from, std::string url, Hop ho
     return frontier.offer({std::move(url)}, from, hop).front();
 }
 
-TEST(Frontier, SeedsAreAdmittedInOrderAndTheCrawlEndsWhenAllAreAcknowledged) {
-    auto frontier = make_memory_frontier(recursive());
+TEST_P(FrontierStore, SeedsAreAdmittedInOrderAndTheCrawlEndsWhenAllAreAcknowledged) {
+    auto frontier = make(recursive());
     EXPECT_EQ(frontier->add_seed("http://a/"), 0u);
     EXPECT_EQ(frontier->add_seed("not a url"), 1u);  // still owed its (error) record
     EXPECT_EQ(frontier->add_seed("http://a/"), 2u);  // every input line gets its record
@@ -62,8 +119,8 @@ TEST(Frontier, SeedsAreAdmittedInOrderAndTheCrawlEndsWhenAllAreAcknowledged) {
     EXPECT_EQ(frontier->counts().seeds, 3u);
 }
 
-TEST(Frontier, ALinkIsAdmittedOnceInItsCanonicalForm) {
-    auto frontier = make_memory_frontier(recursive());
+TEST_P(FrontierStore, ALinkIsAdmittedOnceInItsCanonicalForm) {
+    auto frontier = make(recursive());
     frontier->add_seed("http://a/");
     const auto seed = lease(*frontier);
     const auto verdicts = frontier->offer(
@@ -82,8 +139,8 @@ TEST(Frontier, ALinkIsAdmittedOnceInItsCanonicalForm) {
     EXPECT_EQ(frontier->counts().duplicates, 2u);
 }
 
-TEST(Frontier, ASpellingSeenBeforeIsADuplicateAndOnlyThat) {
-    auto frontier = make_memory_frontier(recursive());
+TEST_P(FrontierStore, ASpellingSeenBeforeIsADuplicateAndOnlyThat) {
+    auto frontier = make(recursive());
     frontier->add_seed("http://a/");
     const auto seed = lease(*frontier);
     // Admitted in a spelling that is not canonical; that spelling, the canonical one and a
@@ -96,27 +153,27 @@ TEST(Frontier, ASpellingSeenBeforeIsADuplicateAndOnlyThat) {
                               Verdict::duplicate, Verdict::admitted}));
 }
 
-TEST(Frontier, KeepQueryOrderTellsTheOrdersApart) {
+TEST_P(FrontierStore, KeepQueryOrderTellsTheOrdersApart) {
     auto options = recursive();
     options.keep_query_order = true;
-    auto frontier = make_memory_frontier(options);
+    auto frontier = make(options);
     frontier->add_seed("http://a/");
     const auto seed = lease(*frontier);
     EXPECT_EQ(frontier->offer({"http://a/p?a=1&b=2", "http://a/p?b=2&a=1"}, seed, Hop::link),
               (std::vector<Verdict>{Verdict::admitted, Verdict::admitted}));
 }
 
-TEST(Frontier, WithoutRecursionSeedsAreNotRemembered) {
+TEST_P(FrontierStore, WithoutRecursionSeedsAreNotRemembered) {
     auto options = recursive();
     options.recursive = false;
-    auto frontier = make_memory_frontier(options);
+    auto frontier = make(options);
     frontier->add_seed("http://a/");
     const auto seed = lease(*frontier);
     EXPECT_EQ(offer(*frontier, seed, "http://a/"), Verdict::admitted);
 }
 
-TEST(Frontier, HostScopeKeepsToTheSeedsHosts) {
-    auto frontier = make_memory_frontier(recursive());
+TEST_P(FrontierStore, HostScopeKeepsToTheSeedsHosts) {
+    auto frontier = make(recursive());
     frontier->add_seed("http://www.example.com/");
     frontier->add_seed("http://127.0.0.1:8080/");
     const auto seed = lease(*frontier);
@@ -128,10 +185,10 @@ TEST(Frontier, HostScopeKeepsToTheSeedsHosts) {
     EXPECT_EQ(frontier->counts().out_of_scope, 3u);
 }
 
-TEST(Frontier, DomainScopeUsesThePublicSuffixList) {
+TEST_P(FrontierStore, DomainScopeUsesThePublicSuffixList) {
     auto options = recursive();
     options.scope = Scope::domain;
-    auto frontier = make_memory_frontier(options);
+    auto frontier = make(options);
     frontier->add_seed("http://www.example.co.uk/");
     frontier->add_seed("http://user.github.io/");
     frontier->add_seed("http://127.0.0.1/");
@@ -147,16 +204,16 @@ TEST(Frontier, DomainScopeUsesThePublicSuffixList) {
     EXPECT_EQ(offer(*frontier, seed, "http://10.0.0.1/"), Verdict::out_of_scope);
 }
 
-TEST(Frontier, AnyScopeGoesAnywhere) {
+TEST_P(FrontierStore, AnyScopeGoesAnywhere) {
     auto options = recursive();
     options.scope = Scope::any;
-    auto frontier = make_memory_frontier(options);
+    auto frontier = make(options);
     frontier->add_seed("http://a/");
     EXPECT_EQ(offer(*frontier, lease(*frontier), "http://b/"), Verdict::admitted);
 }
 
-TEST(Frontier, ASeedsRedirectWidensTheScopeAndKeepsTheDepth) {
-    auto frontier = make_memory_frontier(recursive());
+TEST_P(FrontierStore, ASeedsRedirectWidensTheScopeAndKeepsTheDepth) {
+    auto frontier = make(recursive());
     frontier->add_seed("http://example.com/");
     const auto seed = lease(*frontier);
     EXPECT_EQ(offer(*frontier, seed, "https://www.example.com/", Hop::redirect), Verdict::admitted);
@@ -169,8 +226,8 @@ TEST(Frontier, ASeedsRedirectWidensTheScopeAndKeepsTheDepth) {
     EXPECT_EQ(offer(*frontier, about, "http://elsewhere/", Hop::redirect), Verdict::out_of_scope);
 }
 
-TEST(Frontier, OtherSchemesAndJunkAreNotFollowed) {
-    auto frontier = make_memory_frontier(recursive());
+TEST_P(FrontierStore, OtherSchemesAndJunkAreNotFollowed) {
+    auto frontier = make(recursive());
     frontier->add_seed("http://a/");
     const auto seed = lease(*frontier);
     EXPECT_EQ(frontier->offer({"mailto:x@a", "javascript:void(0)", "data:text/html,hi", "ftp://a/",
@@ -180,10 +237,10 @@ TEST(Frontier, OtherSchemesAndJunkAreNotFollowed) {
     EXPECT_EQ(frontier->counts().unsupported, 5u);
 }
 
-TEST(Frontier, DepthBoundsATrap) {
+TEST_P(FrontierStore, DepthBoundsATrap) {
     auto options = recursive();
     options.max_depth = 3;
-    auto frontier = make_memory_frontier(options);
+    auto frontier = make(options);
     frontier->add_seed("http://a/trap/");
     frontier->close_input();
     std::size_t fetched = 0;
@@ -197,10 +254,10 @@ TEST(Frontier, DepthBoundsATrap) {
     EXPECT_TRUE(frontier->next(now).done);
 }
 
-TEST(Frontier, MaxPagesCountsTheSeeds) {
+TEST_P(FrontierStore, MaxPagesCountsTheSeeds) {
     auto options = recursive();
     options.max_pages = 3;
-    auto frontier = make_memory_frontier(options);
+    auto frontier = make(options);
     frontier->add_seed("http://a/");
     frontier->add_seed("http://a/2");
     const auto seed = lease(*frontier);
@@ -210,11 +267,11 @@ TEST(Frontier, MaxPagesCountsTheSeeds) {
     EXPECT_EQ(frontier->add_seed("http://a/3"), 3u);
 }
 
-TEST(Frontier, IncludeAndExcludeMatchTheCanonicalUrl) {
+TEST_P(FrontierStore, IncludeAndExcludeMatchTheCanonicalUrl) {
     auto options = recursive();
     options.include = {"/docs/", "/blog/"};
     options.exclude = {R"(\.pdf$)", "[?&]a=1&b="};
-    auto frontier = make_memory_frontier(options);
+    auto frontier = make(options);
     frontier->add_seed("http://a/");
     const auto seed = lease(*frontier);
     EXPECT_EQ(frontier->offer({"http://a/docs/x", "http://a/blog/y", "http://a/shop/z",
@@ -224,20 +281,20 @@ TEST(Frontier, IncludeAndExcludeMatchTheCanonicalUrl) {
                                     Verdict::filtered, Verdict::filtered}));
 }
 
-TEST(Frontier, ABadPatternIsAUsageError) {
+TEST_P(FrontierStore, ABadPatternIsAUsageError) {
     auto options = recursive();
     options.exclude = {"(unclosed"};
     EXPECT_THROW(validate(options), std::invalid_argument);
-    EXPECT_THROW(make_memory_frontier(options), std::invalid_argument);
+    EXPECT_THROW(make(options), std::invalid_argument);
     options.exclude = {"a{2,5}b"};
     EXPECT_NO_THROW(validate(options));
 }
 
-TEST(Frontier, BreadthFirstOrDepthFirst) {
+TEST_P(FrontierStore, BreadthFirstOrDepthFirst) {
     for (const auto order : {CrawlOrder::bfs, CrawlOrder::dfs}) {
         auto options = recursive();
         options.order = order;
-        auto frontier = make_memory_frontier(options);
+        auto frontier = make(options);
         frontier->add_seed("http://a/");
         const auto seed = lease(*frontier);
         frontier->offer({"http://a/1", "http://a/2"}, seed, Hop::link);
@@ -255,8 +312,8 @@ TEST(Frontier, BreadthFirstOrDepthFirst) {
     }
 }
 
-TEST(Frontier, DrainGivesEveryLeasedAndWaitingItemOnce) {
-    auto frontier = make_memory_frontier(recursive());
+TEST_P(FrontierStore, DrainGivesEveryLeasedAndWaitingItemOnce) {
+    auto frontier = make(recursive());
     for (const char* url : {"http://a/0", "http://a/1", "http://a/2", "http://a/3"})
         frontier->add_seed(url);
     const auto zero = lease(*frontier);
@@ -305,8 +362,8 @@ Result answer(int status, std::string body = "") {
     return result;
 }
 
-TEST(FrontierPoliteness, APerHostLimitHoldsOneHostAndNotTheOthers) {
-    auto frontier = make_memory_frontier(polite(2));
+TEST_P(FrontierStorePoliteness, APerHostLimitHoldsOneHostAndNotTheOthers) {
+    auto frontier = make(polite(2));
     for (const char* url : {"http://a/1", "http://a/2", "http://a/3", "http://b/1"})
         frontier->add_seed(url);
     EXPECT_EQ(lease(*frontier).url, "http://a/1");
@@ -319,8 +376,8 @@ TEST(FrontierPoliteness, APerHostLimitHoldsOneHostAndNotTheOthers) {
     EXPECT_EQ(lease(*frontier).url, "http://a/3");
 }
 
-TEST(FrontierPoliteness, ADelaySeparatesTheStartsOfAHostsRequests) {
-    auto frontier = make_memory_frontier(polite(unlimited, 100ms));
+TEST_P(FrontierStorePoliteness, ADelaySeparatesTheStartsOfAHostsRequests) {
+    auto frontier = make(polite(unlimited, 100ms));
     for (const char* url : {"http://a/1", "http://a/2", "http://b/1"}) frontier->add_seed(url);
     EXPECT_EQ(lease_at(*frontier, now).url, "http://a/1");
     EXPECT_EQ(lease_at(*frontier, now).url, "http://b/1");
@@ -331,10 +388,10 @@ TEST(FrontierPoliteness, ADelaySeparatesTheStartsOfAHostsRequests) {
     EXPECT_EQ(lease_at(*frontier, now + 100ms).url, "http://a/2");
 }
 
-TEST(FrontierPoliteness, ARandomDelayIsHalfToOneAndAHalfTimesTheDelay) {
+TEST_P(FrontierStorePoliteness, ARandomDelayIsHalfToOneAndAHalfTimesTheDelay) {
     FrontierOptions options = polite(unlimited, 100ms);
     options.random_delay = true;
-    auto frontier = make_memory_frontier(options);
+    auto frontier = make(options);
     for (int k = 0; k < 200; ++k) frontier->add_seed("http://a/" + std::to_string(k));
     std::set<Clock::duration> gaps;
     Clock::time_point at = now;
@@ -351,8 +408,8 @@ TEST(FrontierPoliteness, ARandomDelayIsHalfToOneAndAHalfTimesTheDelay) {
     EXPECT_GT(gaps.size(), 100u);  // not one fixed delay
 }
 
-TEST(FrontierPoliteness, ASlowDownHoldsBackTheWholeHost) {
-    auto frontier = make_memory_frontier(polite(unlimited));
+TEST_P(FrontierStorePoliteness, ASlowDownHoldsBackTheWholeHost) {
+    auto frontier = make(polite(unlimited));
     for (const char* url : {"http://a/1", "http://a/2", "http://b/1"}) frontier->add_seed(url);
     lease(*frontier);  // a/1, answered 503 with Retry-After: 2
     frontier->slow_down("http://a/1", 2'000ms, now);
@@ -363,8 +420,8 @@ TEST(FrontierPoliteness, ASlowDownHoldsBackTheWholeHost) {
     EXPECT_EQ(lease_at(*frontier, now + 2'000ms).url, "http://a/2");
 }
 
-TEST(FrontierPoliteness, RobotsTxtIsFetchedFirstOncePerOriginAndItsDisallowedUrlsAreRefused) {
-    auto frontier = make_memory_frontier(obeying(unlimited));
+TEST_P(FrontierStorePoliteness, RobotsTxtIsFetchedFirstOncePerOriginAndItsDisallowedUrlsAreRefused) {
+    auto frontier = make(obeying(unlimited));
     frontier->add_seed("http://a/private/x");
     frontier->add_seed("http://a/open");
     const auto robots = lease(*frontier);
@@ -398,7 +455,7 @@ TEST(FrontierPoliteness, RobotsTxtIsFetchedFirstOncePerOriginAndItsDisallowedUrl
     EXPECT_TRUE(frontier->next(now).done);
 }
 
-TEST(FrontierPoliteness, ARobotsTxtThatIsUnavailableAllowsEverything) {
+TEST_P(FrontierStorePoliteness, ARobotsTxtThatIsUnavailableAllowsEverything) {
     const FrontierOptions options = obeying(unlimited);
     for (const Result& unavailable :
          {answer(404), answer(403), [] {
@@ -406,7 +463,7 @@ TEST(FrontierPoliteness, ARobotsTxtThatIsUnavailableAllowsEverything) {
               loop.error = Error{ErrorKind::too_many_redirects, "more than 5 redirects"};
               return loop;
           }()}) {
-        auto frontier = make_memory_frontier(options);
+        auto frontier = make(options);
         frontier->add_seed("http://a/private/x");
         frontier->robots_fetched(lease(*frontier), unavailable, now);
         const auto page = frontier->next(now);
@@ -416,8 +473,8 @@ TEST(FrontierPoliteness, ARobotsTxtThatIsUnavailableAllowsEverything) {
     }
 }
 
-TEST(FrontierPoliteness, AnUnreachableRobotsTxtIsRetriedAndItsUrlsWaitThenAreRefused) {
-    auto frontier = make_memory_frontier(obeying(unlimited));
+TEST_P(FrontierStorePoliteness, AnUnreachableRobotsTxtIsRetriedAndItsUrlsWaitThenAreRefused) {
+    auto frontier = make(obeying(unlimited));
     frontier->add_seed("http://a/1");
     frontier->add_seed("http://b/1");
     frontier->close_input();
@@ -452,9 +509,9 @@ TEST(FrontierPoliteness, AnUnreachableRobotsTxtIsRetriedAndItsUrlsWaitThenAreRef
     EXPECT_TRUE(frontier->next(now + 3'000ms).done);
 }
 
-TEST(FrontierPoliteness, CrawlDelayIsHonouredUnlessADelayIsGiven) {
+TEST_P(FrontierStorePoliteness, CrawlDelayIsHonouredUnlessADelayIsGiven) {
     for (const auto delay : {std::optional<milliseconds>{}, std::optional<milliseconds>{50ms}}) {
-        auto frontier = make_memory_frontier(obeying(unlimited, delay));
+        auto frontier = make(obeying(unlimited, delay));
         frontier->add_seed("http://a/1");
         frontier->add_seed("http://a/2");
         const auto robots = lease_at(*frontier, now);
@@ -468,8 +525,8 @@ TEST(FrontierPoliteness, CrawlDelayIsHonouredUnlessADelayIsGiven) {
     }
 }
 
-TEST(FrontierPoliteness, RobotsTxtIsFetchedAgainAfterADay) {
-    auto frontier = make_memory_frontier(obeying(unlimited));
+TEST_P(FrontierStorePoliteness, RobotsTxtIsFetchedAgainAfterADay) {
+    auto frontier = make(obeying(unlimited));
     frontier->add_seed("http://a/1");
     frontier->robots_fetched(lease(*frontier), answer(200, "User-agent: *\nDisallow:\n"), now);
     const auto page = lease(*frontier);
@@ -478,10 +535,10 @@ TEST(FrontierPoliteness, RobotsTxtIsFetchedAgainAfterADay) {
     EXPECT_TRUE(again.robots_txt);
 }
 
-TEST(FrontierPoliteness, AutothrottleFollowsLatencyAndBacksOffWhenOverloaded) {
+TEST_P(FrontierStorePoliteness, AutothrottleFollowsLatencyAndBacksOffWhenOverloaded) {
     FrontierOptions options = polite(unlimited, 10ms);
     options.autothrottle = true;
-    auto frontier = make_memory_frontier(options);
+    auto frontier = make(options);
     for (int k = 0; k < 20; ++k) frontier->add_seed("http://a/" + std::to_string(k));
     Clock::time_point at = now;
     const auto gap_after = [&](const HostFeedback& feedback) {
@@ -504,6 +561,165 @@ TEST(FrontierPoliteness, AutothrottleFollowsLatencyAndBacksOffWhenOverloaded) {
     EXPECT_EQ(gap_after({1ms, 200, false}), 1'000ms);
     EXPECT_EQ(gap_after({1ms, 429, true}), 500ms);
     EXPECT_EQ(gap_after({1ms, 200, false}), 1'000ms);
+}
+
+}  // namespace
+}  // namespace corocrawl
+
+// ---- a --state DIR's frontier, stopped and opened again ---------------------------------------
+
+namespace corocrawl {
+namespace {
+
+struct FrontierResume : ::testing::Test {
+    std::filesystem::path dir = fresh_directory("resume");
+    ~FrontierResume() override { std::filesystem::remove_all(dir); }
+
+    std::unique_ptr<CrawlState> open(const CrawlState::Identity& identity = {}, bool force = false) {
+        return CrawlState::open(dir, identity, force);
+    }
+    std::vector<std::string> records(CrawlState& state) {
+        std::vector<std::string> all;
+        state.for_each_record([&](std::string_view record) { all.emplace_back(record); });
+        return all;
+    }
+};
+
+StoredRecord record(std::string output, std::optional<ErrorKind> error = std::nullopt) {
+    StoredRecord kept;
+    kept.output = std::move(output);
+    kept.error = error;
+    return kept;
+}
+
+TEST_F(FrontierResume, WhatWasUnfinishedComesBackAndWhatWasSeenStaysSeen) {
+    {
+        auto state = open();
+        EXPECT_FALSE(state->resumed());
+        auto frontier = state->frontier(recursive(), unlimited);
+        frontier->add_seed("http://a/");
+        const auto seed = lease(*frontier);
+        EXPECT_EQ(frontier->offer({"http://a/1", "http://a/2", "http://b/x"}, seed, Hop::link),
+                  (std::vector<Verdict>{Verdict::admitted, Verdict::admitted,
+                                        Verdict::out_of_scope}));
+        EXPECT_EQ(lease(*frontier).url, "http://a/1");  // in flight when the process stops
+        const auto kept = record("the seed's record\n");
+        frontier->acknowledge(seed.index, {}, &kept);
+    }
+    auto state = open();
+    EXPECT_TRUE(state->resumed());
+    EXPECT_EQ(state->seeds_taken(), 1u);
+    EXPECT_EQ(records(*state), std::vector<std::string>{"the seed's record\n"});
+    const auto summary = state->summary();
+    EXPECT_EQ(summary.admitted, 3u);
+    EXPECT_EQ(summary.ok, 1u);
+    EXPECT_EQ(summary.in_flight, 1u);
+    EXPECT_EQ(summary.waiting, 1u);
+
+    auto frontier = state->frontier(recursive(), unlimited);
+    const auto first = lease(*frontier);  // the one in flight, then the one waiting
+    EXPECT_EQ(first.index, 1u);
+    EXPECT_EQ(first.url, "http://a/1");
+    ASSERT_TRUE(first.referrer);
+    EXPECT_EQ(*first.referrer, "http://a/");
+    EXPECT_EQ(first.depth, 1u);
+    EXPECT_EQ(lease(*frontier).index, 2u);
+    EXPECT_FALSE(frontier->next(now).item);
+    // The seen set and the scope came back; numbering goes on where it stopped.
+    EXPECT_EQ(frontier->offer({"http://a/2", "http://a/", "http://a/3", "http://b/y"}, first,
+                              Hop::link),
+              (std::vector<Verdict>{Verdict::duplicate, Verdict::duplicate, Verdict::admitted,
+                                    Verdict::out_of_scope}));
+    EXPECT_EQ(lease(*frontier).index, 3u);
+    EXPECT_EQ(frontier->counts().admitted, 4u);
+    EXPECT_EQ(frontier->counts().seeds, 1u);
+}
+
+TEST_F(FrontierResume, AFetchWithoutARecordWaitsForTheNextRun) {
+    {
+        auto state = open();
+        auto frontier = state->frontier(recursive(), unlimited);
+        frontier->add_seed("http://a/");
+        frontier->close_input();
+        frontier->acknowledge(lease(*frontier).index, {}, nullptr);  // interrupted
+        EXPECT_TRUE(frontier->next(now).done);
+    }
+    auto state = open();
+    EXPECT_TRUE(records(*state).empty());
+    auto frontier = state->frontier(recursive(), unlimited);
+    EXPECT_EQ(lease(*frontier).url, "http://a/");
+}
+
+TEST_F(FrontierResume, RetryPutsTheFailuresOfThoseKindsBack) {
+    {
+        auto state = open();
+        auto frontier = state->frontier(recursive(), unlimited);
+        for (const char* url : {"http://a/404", "http://a/timeout", "http://a/ok"})
+            frontier->add_seed(url);
+        const std::optional<ErrorKind> kinds[] = {ErrorKind::http_status, ErrorKind::timeout,
+                                                  std::nullopt};
+        for (const auto kind : kinds) {
+            const auto kept = record("record\n", kind);
+            frontier->acknowledge(lease(*frontier).index, {}, &kept);
+        }
+    }
+    {
+        auto state = CrawlState::inspect(dir);
+        EXPECT_EQ(state->summary().failed,
+                  (std::map<std::string, std::size_t>{{"http_status", 1}, {"timeout", 1}}));
+        EXPECT_EQ(state->retry({ErrorKind::http_status}), 1u);
+    }
+    auto state = open();
+    EXPECT_EQ(records(*state).size(), 2u);
+    auto frontier = state->frontier(recursive(), unlimited);
+    EXPECT_EQ(lease(*frontier).url, "http://a/404");
+    EXPECT_FALSE(frontier->next(now).item);
+}
+
+TEST_F(FrontierResume, RobotsTxtReadBeforeIsNotAskedForAgain) {
+    {
+        auto state = open();
+        auto frontier = state->frontier(obeying(unlimited), unlimited);
+        frontier->add_seed("http://a/");
+        const auto robots = lease(*frontier);
+        ASSERT_TRUE(robots.robots_txt);
+        frontier->robots_fetched(robots, answer(200, "User-agent: *\nDisallow: /private/\n"), now);
+    }
+    auto state = open();
+    auto frontier = state->frontier(obeying(unlimited), unlimited);
+    const auto seed = lease(*frontier);
+    EXPECT_FALSE(seed.robots_txt);
+    EXPECT_EQ(seed.url, "http://a/");
+    frontier->offer({"http://a/private/x"}, seed, Hop::link);
+    const auto refused = frontier->next(now);
+    ASSERT_TRUE(refused.refusal);
+    EXPECT_EQ(refused.refusal->kind, ErrorKind::robots);
+}
+
+TEST_F(FrontierResume, AnotherCommandIsRefusedNamingWhatDiffersUnlessForced) {
+    open({{"--depth", "5"}, {"--format", "jsonl"}});
+    try {
+        open({{"--depth", "3"}, {"--format", "jsonl"}});
+        ADD_FAILURE() << "another command's state was taken";
+    } catch (const StateError& e) {
+        EXPECT_NE(std::string(e.what()).find("--depth was '5', is now '3'"), std::string::npos)
+            << e.what();
+        EXPECT_EQ(std::string(e.what()).find("--format"), std::string::npos) << e.what();
+    }
+    EXPECT_TRUE(open({{"--depth", "3"}, {"--format", "jsonl"}}, true)->resumed());
+    EXPECT_NO_THROW(open({{"--depth", "3"}, {"--format", "jsonl"}}));  // it is this one's now
+}
+
+TEST_F(FrontierResume, ADamagedStateIsAnErrorNotANewCrawl) {
+    open()->frontier(recursive(), unlimited)->add_seed("http://a/");
+    const auto database = dir / "crawl.sqlite";
+    const auto size = std::filesystem::file_size(database);
+    std::filesystem::resize_file(database, size / 2);
+    EXPECT_THROW(open(), StateError);
+    std::ofstream(database, std::ios::binary | std::ios::trunc) << std::string(8192, 'x');
+    EXPECT_THROW(open(), StateError);
+    EXPECT_THROW(CrawlState::inspect(dir), StateError);
+    EXPECT_EQ(std::filesystem::file_size(database), 8192u);  // not replaced by a new one
 }
 
 }  // namespace

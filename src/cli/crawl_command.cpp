@@ -171,7 +171,13 @@ int run_crawl(CrawlCommand& command) {
     std::vector<std::string> seeds = command.urls;
     seeds.insert(seeds.end(), command.sitemaps.begin(), command.sitemaps.end());
     UrlSource source(seeds, input, input == &std::cin);
-    const CrawlStats stats = crawler.run(&source);
+    CrawlStats stats;
+    try {
+        stats = crawler.run(&source);
+    } catch (const StateError& e) {  // what the state holds could not be read back
+        std::cerr << "corocrawl: --state " << command.state << ": " << e.what() << std::endl;
+        return 2;
+    }
     sink.finish();
     counter = {};  // stops and joins the count before the line it reports to goes
     progress.reset();

@@ -15,7 +15,7 @@ Database::Database(const std::filesystem::path& path, bool create) {
 void Database::exec(std::string_view sql) {
     const std::string statements(sql);
     if (sqlite3_exec(handle_.get(), statements.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK)
-        fail(statements);
+        fail("SQLite");
 }
 
 void Database::fail(std::string_view what) const {

@@ -178,11 +178,11 @@ CrawlState::Store::Store(const std::filesystem::path& dir, bool create)
                              "INSERT OR REPLACE INTO hosts(origin, robots, fetched_at) "
                              "VALUES (?1, ?2, ?3)");
     } catch (const SqliteError& e) {
-        throw StateError(e.what());
+        throw StateError(path_.string() + " cannot be used: " + e.what());
     } catch (const std::invalid_argument&) {  // std::stoull
-        throw StateError("its counts are unreadable");
+        throw StateError(path_.string() + ": its counts are unreadable");
     } catch (const std::out_of_range&) {
-        throw StateError("its counts are unreadable");
+        throw StateError(path_.string() + ": its counts are unreadable");
     }
 }
 
@@ -376,27 +376,41 @@ void CrawlState::Store::restore(frontier::FrontierRestore& frontier) {
 CrawlState::CrawlState(std::unique_ptr<Store> store) : store_(std::move(store)) {}
 CrawlState::~CrawlState() = default;
 
+namespace {
+
+// SQLite's failures, as the errors a state's user is told of.
+template <typename F>
+auto as_state_errors(F&& f) {
+    try {
+        return f();
+    } catch (const SqliteError& e) {
+        throw StateError(e.what());
+    }
+}
+
+}  // namespace
+
 std::unique_ptr<CrawlState> CrawlState::open(const std::filesystem::path& dir,
                                              const Identity& identity, bool force) {
     std::error_code error;
     std::filesystem::create_directories(dir, error);
     if (error) throw StateError("cannot make " + dir.string() + ": " + error.message());
-    auto store = std::make_unique<Store>(dir, true);
-    try {
+    return as_state_errors([&] {
+        auto store = std::make_unique<Store>(dir, true);
         store->check_identity(identity, force);  // committed at once: the state is this command's
         store->begin();
-    } catch (const SqliteError& e) {
-        throw StateError(e.what());
-    }
-    return std::unique_ptr<CrawlState>(new CrawlState(std::move(store)));
+        return std::unique_ptr<CrawlState>(new CrawlState(std::move(store)));
+    });
 }
 
 std::unique_ptr<CrawlState> CrawlState::inspect(const std::filesystem::path& dir) {
     if (!std::filesystem::exists(database_in(dir)))
         throw StateError(database_in(dir).string() + " does not exist");
-    auto store = std::make_unique<Store>(dir, false);
-    if (!store->resumed()) throw StateError("it holds no crawl");
-    return std::unique_ptr<CrawlState>(new CrawlState(std::move(store)));
+    return as_state_errors([&] {
+        auto store = std::make_unique<Store>(dir, false);
+        if (!store->resumed()) throw StateError("it holds no crawl");
+        return std::unique_ptr<CrawlState>(new CrawlState(std::move(store)));
+    });
 }
 
 bool CrawlState::resumed() const noexcept { return store_->resumed(); }
@@ -411,9 +425,11 @@ std::size_t CrawlState::Summary::failures() const noexcept {
 }
 std::size_t CrawlState::Summary::finished() const noexcept { return ok + failures(); }
 
-CrawlState::Summary CrawlState::summary() {
-    Summary summary;
-    Statement states(store_->db(), "SELECT state, kind, count(*) FROM items GROUP BY state, kind");
+namespace {
+
+CrawlState::Summary summary_of(Database& db) {
+    CrawlState::Summary summary;
+    Statement states(db, "SELECT state, kind, count(*) FROM items GROUP BY state, kind");
     while (states.step()) {
         const auto count = static_cast<std::size_t>(states.integer(2));
         summary.admitted += count;
@@ -433,7 +449,7 @@ CrawlState::Summary CrawlState::summary() {
         }
     }
     // Hosts: the origins of the URLs, counted as SQLite can: up to the first '/' after "//".
-    Statement hosts(store_->db(),
+    Statement hosts(db,
                     "SELECT count(DISTINCT substr(url, 1, instr(substr(url, 9), '/') + 7)) "
                     "FROM items");
     hosts.step();
@@ -442,37 +458,46 @@ CrawlState::Summary CrawlState::summary() {
     return summary;
 }
 
+}  // namespace
+
+CrawlState::Summary CrawlState::summary() {
+    return as_state_errors([&] { return summary_of(store_->db()); });
+}
+
 void CrawlState::for_each_record(const std::function<void(std::string_view)>& f) {
-    Statement records(store_->db(), "SELECT output FROM items WHERE state = 2 ORDER BY idx");
-    while (records.step()) f(records.text(0));
+    as_state_errors([&] {
+        Statement records(store_->db(), "SELECT output FROM items WHERE state = 2 ORDER BY idx");
+        while (records.step()) f(records.text(0));
+    });
 }
 
 void CrawlState::for_each_jsonl(const std::function<void(std::string_view)>& f) {
-    Statement records(store_->db(),
-                      "SELECT coalesce(jsonl, output) FROM items WHERE state = 2 ORDER BY idx");
-    while (records.step()) f(records.text(0));
+    as_state_errors([&] {
+        Statement records(store_->db(),
+                          "SELECT coalesce(jsonl, output) FROM items WHERE state = 2 ORDER BY idx");
+        while (records.step()) f(records.text(0));
+    });
 }
 
 std::size_t CrawlState::retry(const std::vector<ErrorKind>& kinds) {
-    Statement again(store_->db(),
-                    "UPDATE items SET state = 0, kind = NULL, output = NULL, jsonl = NULL "
-                    "WHERE state = 2 AND kind = ?1");
-    std::size_t count = 0;
-    for (const ErrorKind kind : kinds) {
-        again.bind(1, to_string(kind)).run();
-        count += static_cast<std::size_t>(store_->db().changes());
-    }
-    return count;
+    return as_state_errors([&] {
+        Statement again(store_->db(),
+                        "UPDATE items SET state = 0, kind = NULL, output = NULL, jsonl = NULL "
+                        "WHERE state = 2 AND kind = ?1");
+        std::size_t count = 0;
+        for (const ErrorKind kind : kinds) {
+            again.bind(1, to_string(kind)).run();
+            count += static_cast<std::size_t>(store_->db().changes());
+        }
+        return count;
+    });
 }
 
 std::unique_ptr<Frontier> CrawlState::frontier(const FrontierOptions& options,
                                                std::size_t seen_in_memory) {
     store_->seen_in_memory = seen_in_memory;
-    try {
-        return frontier::make_journaled_frontier(options, *store_, seen_in_memory);
-    } catch (const SqliteError& e) {
-        throw StateError(e.what());
-    }
+    return as_state_errors(
+        [&] { return frontier::make_journaled_frontier(options, *store_, seen_in_memory); });
 }
 
 }  // namespace corocrawl

@@ -203,7 +203,8 @@ void write_man_page(std::ostream& out, const CLI::App& app) {
         << "\n.PP\n"
         << roff(
                "corocrawl serve runs the bundled HTTP test server; corocrawl bench crawls the "
-               "same URLs in each mode and compares what each cost.")
+               "same URLs in each mode and compares what each cost; corocrawl state shows what "
+               "a crawl's --state DIR holds.")
         << "\n.SH OPTIONS\n";
     for (const CLI::Option* option : flags_of(app)) write_option(out, option);
 
@@ -237,7 +238,8 @@ void write_man_page(std::ostream& out, const CLI::App& app) {
         << ".TP\n130\n"
         << roff(
                "interrupted (SIGINT or SIGTERM), after a cancelled record for every URL not "
-               "finished and the summary; a second signal quits at once")
+               "finished and the summary (with --state, no cancelled records: those URLs wait "
+               "in DIR for the next run); a second signal quits at once")
         << "\n.PP\n"
         << roff(
                "serve exits 0 when stopped by SIGINT or SIGTERM and 1 when it cannot listen; "

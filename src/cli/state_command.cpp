@@ -75,6 +75,11 @@ void add_state_command(CLI::App& app, int& exit_status) {
                       "run of the crawl to fetch again")
         ->delimiter(',')
         ->option_text("KIND,...");
+    state->footer(
+        "Examples:\n"
+        "  corocrawl state crawl-state\n"
+        "  corocrawl state crawl-state --export > records.jsonl\n"
+        "  corocrawl state crawl-state --retry timeout,connect   (then run the crawl again)");
     state->callback([command, &exit_status] { exit_status = run_state(*command); });
 }
 

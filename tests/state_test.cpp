@@ -35,8 +35,8 @@ std::string canonical(const std::string& url) {
 // The seed, or COROCRAWL_TEST_SEED to replay a failure; printed either way.
 std::uint32_t random_seed() {
     const char* given = std::getenv("COROCRAWL_TEST_SEED");
-    const std::uint32_t seed = given ? static_cast<std::uint32_t>(std::stoul(given))
-                                     : std::random_device{}();
+    const std::uint32_t seed =
+        given ? static_cast<std::uint32_t>(std::stoul(given)) : std::random_device{}();
     std::cout << "random seed " << seed << " (COROCRAWL_TEST_SEED=" << seed << " replays it)\n";
     return seed;
 }
@@ -59,10 +59,10 @@ struct StateFiles {
 // The records of a -f jsonl output, by canonical URL.
 struct Records {
     std::vector<boost::json::object> list;
-    std::map<std::string, std::size_t> times;              // canonical URL -> its records
-    std::map<std::string, boost::json::object> by_url;     // canonical URL -> its (last) record
-    std::size_t not_json = 0;                              // lines that are not a whole object
-    bool cut_short = false;                                // the text does not end in '\n'
+    std::map<std::string, std::size_t> times;           // canonical URL -> its records
+    std::map<std::string, boost::json::object> by_url;  // canonical URL -> its (last) record
+    std::size_t not_json = 0;                           // lines that are not a whole object
+    bool cut_short = false;                             // the text does not end in '\n'
 
     std::size_t twice() const {
         std::size_t count = 0;
@@ -110,8 +110,8 @@ Summary parse_summary(const std::string& err) {
     const auto err_lines = testing::lines(err);
     if (err_lines.empty()) return summary;
     const std::string& last = err_lines.back();
-    summary.found = std::sscanf(last.c_str(), "corocrawl: %zu URLs, %zu ok, %zu failed", &summary.urls,
-                                &summary.ok, &summary.failed) == 3;
+    summary.found = std::sscanf(last.c_str(), "corocrawl: %zu URLs, %zu ok, %zu failed",
+                                &summary.urls, &summary.ok, &summary.failed) == 3;
     summary.interrupted = last.ends_with(", interrupted");
     return summary;
 }
@@ -159,7 +159,8 @@ StoredState stored_state(const std::string& dir) {
     StoredState state{run.status, run.err, {}};
     for (const auto& line : testing::lines(run.out)) {
         const auto colon = line.find(": ");
-        if (colon != std::string::npos) state.values[line.substr(0, colon)] = line.substr(colon + 2);
+        if (colon != std::string::npos)
+            state.values[line.substr(0, colon)] = line.substr(colon + 2);
     }
     return state;
 }
@@ -240,9 +241,27 @@ struct SiteCrawl : StateTest, ::testing::WithParamInterface<std::string> {
     StateFiles files;
 
     std::vector<std::string> command() const {
-        return {"crawl", "-m", GetParam(), "-r", "-l", std::to_string(depth_limit), "-f", "jsonl",
-                "-x", title_xpath, "--robots", "ignore", "--per-host", "100", "--retries", "0",
-                "--no-progress", "-o", files.output, "--state", files.dir,
+        return {"crawl",
+                "-m",
+                GetParam(),
+                "-r",
+                "-l",
+                std::to_string(depth_limit),
+                "-f",
+                "jsonl",
+                "-x",
+                title_xpath,
+                "--robots",
+                "ignore",
+                "--per-host",
+                "100",
+                "--retries",
+                "0",
+                "--no-progress",
+                "-o",
+                files.output,
+                "--state",
+                files.dir,
                 host + test_server::site_page_path(0, site)};
     }
 
@@ -286,7 +305,8 @@ struct SiteCrawl : StateTest, ::testing::WithParamInterface<std::string> {
             }
         }
         std::size_t trap = 0;
-        for (const auto& [url, times] : records.times) trap += url.starts_with(host + "/site/trap/");
+        for (const auto& [url, times] : records.times)
+            trap += url.starts_with(host + "/site/trap/");
         EXPECT_EQ(trap, depth_limit);
         for (const auto& record : records.list)
             EXPECT_NE(testing::kind_of(record), "cancelled") << boost::json::serialize(record);
@@ -326,7 +346,9 @@ TEST_P(SiteCrawl, KilledTenTimesAndResumedEndsWithEveryRecordOnce) {
                      " requests, " + std::to_string(after.count()) + " ms");
         const auto killed = run(command(), SIGKILL, after_requests, after);
         ASSERT_EQ(killed.run.status, 128 + SIGKILL) << killed.run.err;
-        if (kill > 0 && !early) EXPECT_TRUE(resumed(killed.run)) << killed.run.err;
+        if (kill > 0 && !early) {
+            EXPECT_TRUE(resumed(killed.run)) << killed.run.err;
+        }
 
         // What a SIGKILL leaves is a state `corocrawl state` reads, and what it had committed
         // stays committed.
@@ -358,7 +380,9 @@ TEST_P(SiteCrawl, InterruptedThriceAndResumedEndsWithEveryRecordOnceAndNoneCance
                      std::to_string(after_requests) + " requests");
         const auto stopped = run(command(), signal, after_requests);
         ASSERT_EQ(stopped.run.status, 130) << stopped.run.err;
-        if (finished > 0) EXPECT_TRUE(resumed(stopped.run)) << stopped.run.err;
+        if (finished > 0) {
+            EXPECT_TRUE(resumed(stopped.run)) << stopped.run.err;
+        }
         const auto summary = parse_summary(stopped.run.err);
         EXPECT_TRUE(summary.found && summary.interrupted) << stopped.run.err;
 
@@ -402,9 +426,9 @@ struct ListCrawl : StateTest, ::testing::WithParamInterface<std::string> {
     ~ListCrawl() override { std::remove(list_path.c_str()); }
 
     std::vector<std::string> command(bool to_file = true) const {
-        std::vector<std::string> args{"crawl",     "-m", GetParam(),      "-i",          list_path,
-                                      "-f",        "jsonl", "-x",         title_xpath,   "--retries",
-                                      "0",         "--no-progress", "--state", files.dir};
+        std::vector<std::string> args{
+            "crawl", "-m",        GetParam(),  "-i", list_path,       "-f",      "jsonl",
+            "-x",    title_xpath, "--retries", "0",  "--no-progress", "--state", files.dir};
         if (to_file) {
             args.push_back("-o");
             args.push_back(files.output);
@@ -425,7 +449,9 @@ TEST_P(ListCrawl, KilledThriceAndResumedEndsWithOneRecordPerLine) {
                      " requests");
         const auto killed = run(command(), SIGKILL, after_requests);
         ASSERT_EQ(killed.run.status, 128 + SIGKILL) << killed.run.err;
-        if (kill > 0) EXPECT_TRUE(resumed(killed.run)) << killed.run.err;
+        if (kill > 0) {
+            EXPECT_TRUE(resumed(killed.run)) << killed.run.err;
+        }
         const auto state = stored_state(files.dir);
         expect_consistent(state);
         EXPECT_GE(state.number("finished"), finished);
@@ -491,8 +517,8 @@ struct FinishedState : StateTest {
         std::ofstream(path) << list;
     }
     std::vector<std::string> list_command() const {
-        return {"crawl", "-i",           list_path, "-f",      "jsonl",   "-x", title_xpath,
-                "-o",    files.output, "--state", files.dir, "--no-progress"};
+        return {"crawl",     "-i", list_path,    "-f",      "jsonl",   "-x",
+                title_xpath, "-o", files.output, "--state", files.dir, "--no-progress"};
     }
 
     // The parts of a recursive command that make it this crawl and no other.
@@ -533,7 +559,8 @@ TEST_F(FinishedState, ADamagedStateIsAClearErrorAndIsNeitherReplacedNorRestarted
     std::map<std::string, std::string> pristine_files;
     for (const char* suffix : {"", "-wal", "-shm"}) {
         if (std::filesystem::exists(files.database() + suffix))
-            pristine_files[files.database() + suffix] = testing::read_file(files.database() + suffix);
+            pristine_files[files.database() + suffix] =
+                testing::read_file(files.database() + suffix);
     }
     const std::string pristine = pristine_files.at(files.database());
     const std::string records = testing::read_file(files.output);
@@ -551,7 +578,8 @@ TEST_F(FinishedState, ADamagedStateIsAClearErrorAndIsNeitherReplacedNorRestarted
     for (const auto& [damage, bytes] : damages) {
         SCOPED_TRACE(damage);
         // No WAL to recover from: the damage is all there is.
-        for (const char* suffix : {"-wal", "-shm"}) std::filesystem::remove(files.database() + suffix);
+        for (const char* suffix : {"-wal", "-shm"})
+            std::filesystem::remove(files.database() + suffix);
         std::ofstream(files.database(), std::ios::binary | std::ios::trunc) << bytes;
 
         const auto damaged = run(list_command());
@@ -598,8 +626,9 @@ TEST_F(FinishedState, AnotherCommandIsAUsageErrorNamingWhatDiffersUnlessForced) 
     change("another seed", {"seed"},
            [&](Recursive& p) { p.seed = host + test_server::site_page_path(1, small); });
     change("another -x", {"xpath", "-x"}, [](Recursive& p) { p.fields = {"-x", "//h1/text()"}; });
-    change("a -s as well", {"css", "-s"},
-           [](Recursive& p) { p.fields.insert(p.fields.end(), {"-s", "h1"}); });
+    change("a -s as well", {"css", "-s"}, [](Recursive& p) {
+        p.fields.insert(p.fields.end(), {"-s", "h1"});
+    });
     change("another -f", {"format", "-f"}, [](Recursive& p) { p.format = "csv"; });
     change("no -r", {"recursive", "-r"}, [](Recursive& p) { p.recursion.clear(); });
     change("another -l", {"depth", "-l"}, [](Recursive& p) { p.recursion = {"-r", "-l", "4"}; });
@@ -613,9 +642,10 @@ TEST_F(FinishedState, AnotherCommandIsAUsageErrorNamingWhatDiffersUnlessForced) 
         EXPECT_EQ(refused.run.status, 2) << refused.run.err;
         EXPECT_NE(refused.run.err.find("--state"), std::string::npos) << refused.run.err;
         const auto message = lower(refused.run.err);
-        EXPECT_TRUE(std::any_of(names.begin(), names.end(), [&](const std::string& name) {
-            return message.find(name) != std::string::npos;
-        })) << "does not say what differs: " << refused.run.err;
+        EXPECT_TRUE(std::any_of(
+            names.begin(), names.end(),
+            [&](const std::string& name) { return message.find(name) != std::string::npos; }))
+            << "does not say what differs: " << refused.run.err;
         EXPECT_EQ(refused.requests, 0u);
         EXPECT_EQ(testing::read_file(files.output), records);
     }
@@ -655,8 +685,8 @@ TEST_F(FinishedState, AnotherCommandIsAUsageErrorNamingWhatDiffersUnlessForced) 
     const std::string other_list = testing::scratch_path("other-urls.txt");
     std::ofstream(other_list) << host << "/page/100\n" << host << "/page/101\n";
     const auto list_args = [&](const std::string& list) {
-        return std::vector<std::string>{"crawl", "-i",           list,     "-f",       "jsonl",
-                                        "-o",    list_files.output, "--state", list_files.dir};
+        return std::vector<std::string>{
+            "crawl", "-i", list, "-f", "jsonl", "-o", list_files.output, "--state", list_files.dir};
     };
     ASSERT_EQ(run(list_args(list_path)).run.status, 0);
     const auto other = run(list_args(other_list));
@@ -775,10 +805,12 @@ TEST_F(FinishedState, StateSummarisesExportsAndPutsFailedUrlsBack) {
 TEST_F(FinishedState, StateOfNoStateIsAnError) {
     const auto missing = run_corocrawl({"state", files.dir});
     EXPECT_EQ(missing.status, 2) << missing.err;
+    EXPECT_NE(missing.err.find(files.dir), std::string::npos) << missing.err;
     EXPECT_FALSE(std::filesystem::exists(files.dir)) << "`corocrawl state` made a state";
     std::filesystem::create_directories(files.dir);
     const auto empty = run_corocrawl({"state", files.dir});
     EXPECT_EQ(empty.status, 2) << empty.err;
+    EXPECT_NE(empty.err.find(files.dir), std::string::npos) << empty.err;
     EXPECT_FALSE(std::filesystem::exists(files.database())) << "`corocrawl state` made a state";
 }
 

@@ -12,6 +12,7 @@
 #include "corocrawl/frontier.hpp"
 #include "corocrawl/options.hpp"
 #include "corocrawl/result.hpp"
+#include "corocrawl/state.hpp"
 #include "corocrawl/url_source.hpp"
 
 namespace corocrawl {
@@ -20,6 +21,8 @@ namespace corocrawl {
 // Callbacks for different URLs may run at the same time on different threads (one per event
 // loop in async, per worker in pool, per parse thread): guard what they share.
 using DoneCallback = std::function<void(Result&)>;
+// What a --state store keeps of a finished Result (after its done-callbacks ran).
+using RecordFormatter = std::function<StoredRecord(const Result&)>;
 
 // One URL added with Crawler::add, like an asyncio task: give it callbacks before run().
 class Task {
@@ -70,8 +73,14 @@ class Crawler {
     // one gets its Result (and callbacks) like any other. Thread-safe.
     void enqueue(const Result& from, const std::vector<std::string>& urls, Hop hop = Hop::link);
 
+    // Keeps the crawl in `state` (--state DIR): the next run() resumes what it holds, skipping
+    // the seeds it took already, and every finished URL's record, as `format` makes it, is kept
+    // there. An interruption then owes no `cancelled` Results: those URLs wait for the next run.
+    void keep_state(CrawlState& state, RecordFormatter format);
+
     // Crawls the added tasks, then everything `more` yields; returns when all are done or
-    // after cancel(). Every URL gets exactly one Result, cancelled ones included.
+    // after cancel(). Every URL gets exactly one Result, cancelled ones included (without a
+    // state).
     CrawlStats run(UrlSource* more = nullptr);
 
     // Stops the crawl from any thread: no new requests; in-flight ones end as `cancelled`.
@@ -82,6 +91,8 @@ class Crawler {
     CrawlOptions options_;
     std::deque<Task> tasks_;
     std::vector<DoneCallback> on_done_;
+    CrawlState* kept_in_ = nullptr;
+    RecordFormatter record_format_;
     std::unique_ptr<State> state_;
 };
 

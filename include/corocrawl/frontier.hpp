@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -45,6 +46,14 @@ enum class Verdict {
     unsupported,   // not an http(s) URL (mailto:, javascript:, ...) or not a URL at all
 };
 
+// What a store that outlives the process (--state) keeps of a finished URL: its record as the
+// output has it, so that a resumed crawl can bring the output in line, and as JSON Lines.
+struct StoredRecord {
+    std::string output;  // as the crawl's format writes it
+    std::string jsonl;   // as JSON Lines, when that format is another; else empty
+    std::optional<ErrorKind> error;
+};
+
 struct FrontierCounts {
     std::size_t admitted = 0;    // records owed: seeds and links
     std::size_t seeds = 0;       // of them
@@ -71,8 +80,10 @@ class Frontier {
     virtual ~Frontier() = default;
 
     // A seed is always admitted (every input line gets its record, a bad one an error); its host
-    // joins the scope. Returns its record's index.
-    virtual std::size_t add_seed(std::string url) = 0;
+    // joins the scope. `input_end` is where the input stands after it (a byte offset in a file),
+    // so that a store that outlives the process can read on from there. Returns its record's
+    // index.
+    virtual std::size_t add_seed(std::string url, std::uint64_t input_end = 0) = 0;
     // URLs found on the page `from` (an item leased from here, not yet acknowledged): a verdict
     // for each, in order.
     virtual std::vector<Verdict> offer(const std::vector<std::string>& urls, const CrawlItem& from,
@@ -91,8 +102,11 @@ class Frontier {
         std::optional<Clock::time_point> ready_at;
     };
     virtual Next next(Clock::time_point now) = 0;
-    // The leased item's record is out: its done-callbacks ran and offered what they found.
-    virtual void acknowledge(std::size_t index, const HostFeedback& feedback = {}) = 0;
+    // The leased item's record is out: its done-callbacks ran and offered what they found. A
+    // store that outlives the process keeps `record`; without one (the fetch was interrupted),
+    // the URL waits for the next run.
+    virtual void acknowledge(std::size_t index, const HostFeedback& feedback = {},
+                             const StoredRecord* record = nullptr) = 0;
     // The Result of a leased robots_txt item.
     virtual void robots_fetched(const CrawlItem& item, const Result& result,
                                 Clock::time_point now) = 0;
@@ -106,6 +120,9 @@ class Frontier {
     // After an interruption: every leased and waiting item, each owed a `cancelled` record.
     virtual std::vector<CrawlItem> drain() = 0;
     virtual FrontierCounts counts() const = 0;
+    // Whether what is unfinished outlives the process (--state): an interruption then owes no
+    // `cancelled` records, the next run fetches those URLs.
+    virtual bool keeps_state() const noexcept { return false; }
 };
 
 // The in-memory frontier, the default. Throws std::invalid_argument for an --include or

@@ -114,6 +114,10 @@ struct FrontierOptions {
     // robots.txt's Sitemap: lines are offered as sitemaps (Hop::sitemap, robots.txt the
     // referrer): --sitemap auto.
     bool sitemaps_from_robots = false;
+
+    // With --state: how many seen URLs' fingerprints memory holds (about 20 bytes each); the
+    // state's database holds them all, and is asked about the rest.
+    std::size_t seen_in_memory = 4'000'000;
 };
 
 // The defaults: polite when following links (2 per host, robots.txt obeyed); for a list of URLs,

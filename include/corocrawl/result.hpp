@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -62,6 +63,7 @@ struct Extraction {
 struct InputLine {
     std::size_t index;  // 0-based position among the URL lines (blank and # lines not counted)
     std::string text;   // trimmed of surrounding white space
+    std::uint64_t end_offset = 0;  // where a file or stdin stands after it (0 for an argument)
 };
 
 // One request and its response as they were on the wire, kept for WARC output

@@ -24,6 +24,9 @@ struct SinkOptions {
     bool extracting = true;   // fields were given (text prints values, not statuses)
 };
 
+// A record as a Sink with these options writes it on its `out` (without the CSV header).
+std::string format_record(const Result& result, const SinkOptions& options);
+
 // Thread-safe: records from any thread are written one at a time, never interleaved.
 // In text and CSV, each failure also gets a line on `errors` (stderr), so stdout carries only
 // data; in JSON Lines the error is part of the record.
@@ -35,6 +38,8 @@ class Sink {
     // Formats the record (outside the lock), then writes it with one call per stream and
     // flushes. With `ordered`, a record waits until every lower input index has been written.
     void write(const Result& result);
+    // A record formatted before by format_record() (one a --state DIR kept), written as is.
+    void write_formatted(std::string_view output);
     // Writes whatever `ordered` still holds back, in index order (after an interruption, gaps
     // are skipped); in CSV, writes the header row if no record came. The destructor calls it.
     void finish();

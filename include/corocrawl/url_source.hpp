@@ -34,6 +34,11 @@ class UrlSource {
     // A crawl reads it on a thread of its own, so a slow stdin holds up no fetching.
     std::optional<InputLine> next();
 
+    // Before the first next(): the first `lines` URL lines were taken by an earlier run, which
+    // left a file at byte `offset`. Arguments are skipped, a file is read on from `offset`, stdin
+    // (which cannot seek) is read past those lines.
+    void skip(std::size_t lines, std::uint64_t offset);
+
     // Ends any wait for stdin, now and from now on. Thread-safe.
     void interrupt() noexcept;
     // After an interruption: the lines still worth a `cancelled` record.
@@ -55,6 +60,7 @@ class UrlSource {
     bool stdin_ended_ = false;
     std::unique_ptr<engine::CancelSignal> wake_;  // raised by interrupt()
     std::size_t next_index_ = 0;
+    std::uint64_t stream_offset_ = 0;  // bytes of the file or stdin consumed
 };
 
 }  // namespace corocrawl

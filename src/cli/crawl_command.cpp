@@ -13,6 +13,7 @@
 #include "cli/progress.hpp"
 #include "corocrawl/crawler.hpp"
 #include "corocrawl/sink.hpp"
+#include "corocrawl/state.hpp"
 #include "corocrawl/timeline.hpp"
 #include "corocrawl/xpath.hpp"
 #include "sink/warc_writer.hpp"
@@ -55,6 +56,28 @@ std::string summary(const CrawlStats& stats) {
            (stats.interrupted ? ", interrupted" : "");
 }
 
+// --state DIR, opened (or made) for this command; a usage error when it cannot be used.
+std::unique_ptr<CrawlState> open_state(const CrawlCommand& command) {
+    if (command.state.empty()) return nullptr;
+    try {
+        return CrawlState::open(command.state, state_identity(command), command.state_force);
+    } catch (const StateError& e) {
+        throw CLI::ValidationError("--state", command.state + ": " + e.what());
+    }
+}
+
+// What the state keeps of a record: as this crawl's format writes it, and as JSON Lines.
+RecordFormatter kept_record(const SinkOptions& options) {
+    SinkOptions as_jsonl = options;
+    as_jsonl.format = Format::jsonl;
+    return [options, as_jsonl](const Result& result) {
+        StoredRecord record;
+        record.output = format_record(result, options);
+        if (options.format != Format::jsonl) record.jsonl = format_record(result, as_jsonl);
+        return record;
+    };
+}
+
 int run_crawl(CrawlCommand& command) {
     // Everything that can be wrong with the command line is found here, before any traffic, and
     // before an output file is truncated.
@@ -62,6 +85,8 @@ int run_crawl(CrawlCommand& command) {
     const XPathSet fields = compile_fields(command.fields);
     std::ifstream input_file;
     std::istream* input = open_input(command.input, input_file);
+    command.sink.extracting = !command.fields.empty();
+    const std::unique_ptr<CrawlState> state = open_state(command);
     std::ofstream output_file, timeline_file;
     if (!command.output.empty()) open_for_writing(output_file, command.output, "--output");
     if (!command.timeline.empty()) open_for_writing(timeline_file, command.timeline, "--timeline");
@@ -74,7 +99,6 @@ int run_crawl(CrawlCommand& command) {
         }
         command.crawl.fetch.keep_wire_bytes = true;
     }
-    command.sink.extracting = !command.fields.empty();
 
     Crawler crawler(command.crawl);
     std::optional<LinkFollower> follower;
@@ -90,6 +114,22 @@ int run_crawl(CrawlCommand& command) {
     InterruptWatcher interrupt([&crawler] { crawler.cancel(); });
     std::ostream& out = command.output.empty() ? std::cout : output_file;
     Sink sink(out, std::cerr, command.sink);
+    if (state) {
+        crawler.keep_state(*state, kept_record(command.sink));
+        if (state->resumed()) {
+            // -o FILE is brought in line with the state: every record it kept, once; the URLs it
+            // did not finish follow as this run finishes them. (Stdout has had them already.)
+            std::size_t kept = 0;
+            state->for_each_record([&](std::string_view record) {
+                if (output_file.is_open()) sink.write_formatted(record);
+                ++kept;
+            });
+            if (!command.quiet) {
+                std::cerr << "corocrawl: resuming " << command.state << ": " << kept
+                          << " URLs finished before" << std::endl;
+            }
+        }
+    }
     std::optional<ProgressLine> progress;
     progress.emplace(std::cerr, command.progress);
     // The total is known for arguments and a file (counted on the side: a huge list does not hold
@@ -138,7 +178,11 @@ int run_crawl(CrawlCommand& command) {
     if (timeline)
         timeline->write_svg(timeline_file,
                             {command.crawl.mode, workers(command.crawl), stats.wall});
-    if (!command.quiet) std::cerr << summary(stats) << std::endl;
+    if (!command.quiet) {
+        if (state && stats.interrupted)
+            std::cerr << "corocrawl: the same command resumes from " << command.state << '\n';
+        std::cerr << summary(stats) << std::endl;
+    }
     if (warc && !warc->error().empty()) {
         std::cerr << "corocrawl: WARC output stopped: " << warc->error() << std::endl;
         return stats.interrupted ? 130 : 1;

@@ -140,6 +140,16 @@ void add_crawl_options(CLI::App& app, CrawlCommand& command) {
                    "FILE-00001.warc.gz, ...; 0: one file")
         ->transform(CLI::AsSizeValue(false))
         ->option_text("SIZE");
+    app.add_option("--state", command.state,
+                   "Keep the crawl in DIR, and resume it from there when run again: after "
+                   "Ctrl-C, kill -9 or a crash, -o FILE ends with one record per URL")
+        ->option_text("DIR");
+    app.add_flag("--state-force", command.state_force,
+                 "Carry on with a --state DIR another command made, as this command");
+    app.add_option("--seen-in-memory", command.crawl.frontier.seen_in_memory,
+                   "With --state: seen URLs remembered in memory (~20 bytes each); the state "
+                   "holds the rest")
+        ->option_text("N");
     app.add_flag("--with-url", command.sink.with_url, "text: prefix each value with URL<TAB>");
     app.add_flag("--ordered", command.sink.ordered, "Write records in input order");
     app.add_flag("--absolute", command.absolute,
@@ -306,6 +316,15 @@ void settle_options(CrawlCommand& command) {
         throw CLI::ValidationError(
             "no URLs: give them as arguments, or -i FILE, or -i - for stdin, or --sitemap URL");
     }
+    if (!command.state.empty() && command.sink.ordered) {
+        throw CLI::ValidationError(
+            "--ordered cannot be kept with --state: a resumed crawl's records come in the "
+            "order its URLs finish");
+    }
+    if (command.state.empty() && command.state_force)
+        throw CLI::ValidationError("--state-force is for a --state DIR");
+    if (frontier.seen_in_memory == 0)
+        throw CLI::ValidationError("--seen-in-memory must be at least 1");
     frontier.max_depth = parse_limit(command.max_depth, "--depth");
     frontier.max_pages = parse_limit(command.max_pages, "--max-pages");
     if (!command.follow.empty()) frontier.recursive = true;
@@ -330,6 +349,43 @@ void settle_options(CrawlCommand& command) {
     } catch (const std::invalid_argument& e) {
         throw CLI::ValidationError(e.what());
     }
+}
+
+CrawlState::Identity state_identity(const CrawlCommand& command) {
+    const auto lines = [](const std::vector<std::string>& values) {
+        std::string text;
+        for (const auto& value : values) text += (text.empty() ? "" : " ") + value;
+        return text;
+    };
+    const auto yes_no = [](bool flag) { return std::string(flag ? "yes" : "no"); };
+    std::string fields;
+    for (const auto& field : command.fields)
+        fields += (fields.empty() ? "" : " ") + std::string(field.css ? "-s " : "-x ") + field.text;
+    const FrontierOptions& frontier = command.crawl.frontier;
+    constexpr const char* scopes[] = {"host", "domain", "any"};
+    constexpr const char* orders[] = {"bfs", "dfs"};
+    constexpr const char* formats[] = {"text", "jsonl", "csv"};
+    return {
+        {"the URL arguments", lines(command.urls)},
+        {"--input", command.input},
+        {"--sitemap", lines(command.sitemaps) + (frontier.sitemaps_from_robots ? " auto" : "")},
+        {"the fields (-x, -s)", fields},
+        {"--recursive", yes_no(frontier.recursive)},
+        {"--follow", lines(command.follow)},
+        {"--depth", CrawlCommand::limit_text(frontier.max_depth)},
+        {"--max-pages", CrawlCommand::limit_text(frontier.max_pages)},
+        {"--scope", scopes[static_cast<int>(frontier.scope)]},
+        {"--include", lines(frontier.include)},
+        {"--exclude", lines(frontier.exclude)},
+        {"--follow-nofollow", yes_no(frontier.follow_nofollow)},
+        {"--order", orders[static_cast<int>(frontier.order)]},
+        {"--keep-query-order", yes_no(frontier.keep_query_order)},
+        {"--format", formats[static_cast<int>(command.sink.format)]},
+        {"--first", yes_no(command.sink.first)},
+        {"--with-url", yes_no(command.sink.with_url)},
+        {"--with-field", yes_no(command.sink.with_field)},
+        {"--absolute", yes_no(command.absolute)},
+    };
 }
 
 }  // namespace corocrawl::cli

@@ -11,6 +11,7 @@
 #include "cli/fields.hpp"
 #include "corocrawl/options.hpp"
 #include "corocrawl/sink.hpp"
+#include "corocrawl/state.hpp"
 #include "sink/warc_writer.hpp"
 
 namespace corocrawl::cli {
@@ -23,6 +24,8 @@ struct CrawlCommand {
     std::vector<std::string> css;       // -s, in order
     std::vector<FieldArgument> fields;  // both, in command-line order
     std::string output;
+    std::string state;  // --state DIR; empty: nothing outlives the process
+    bool state_force = false;
     std::string timeline;  // FILE.svg; empty: none
     WarcOptions warc;
     SinkOptions sink;
@@ -58,5 +61,9 @@ void add_crawl_options(CLI::App& app, CrawlCommand& command);
 // Turns the command line into library options, and rejects (CLI::ValidationError) what cannot
 // work, before any traffic.
 void settle_options(CrawlCommand& command);
+
+// What makes a --state DIR this command's crawl: what it admits and what its records look like,
+// as settled; not how fast or how politely it goes, which may change from run to run.
+CrawlState::Identity state_identity(const CrawlCommand& command);
 
 }  // namespace corocrawl::cli

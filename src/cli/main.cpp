@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
     int exit_status = 0;
     corocrawl::cli::add_crawl_command(app, exit_status);
     corocrawl::cli::add_serve_command(app, exit_status);
+    corocrawl::cli::add_state_command(app, exit_status);
     corocrawl::cli::add_bench_command(app, exit_status);
     corocrawl::cli::add_help_format_command(app, exit_status);  // hidden: for the build
     try {

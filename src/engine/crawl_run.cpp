@@ -10,10 +10,11 @@ namespace corocrawl::engine {
 
 CrawlRun::CrawlRun(const std::deque<Task>& tasks, UrlSource* more,
                    const std::vector<DoneCallback>& on_done, const CrawlOptions& options,
-                   Frontier& frontier)
+                   Frontier& frontier, KeptRun kept)
     : tasks_(tasks),
       more_(more),
       on_done_(on_done),
+      record_format_(std::move(kept.record_format)),
       read_ahead_(std::max<std::size_t>(1024, 2 * workers(options))),
       fetch_(options.fetch),
       robots_fetch_(frontier::robots_fetch_options(options.fetch)),
@@ -23,7 +24,8 @@ CrawlRun::CrawlRun(const std::deque<Task>& tasks, UrlSource* more,
         parse_queue_room_.emplace(static_cast<std::ptrdiff_t>(4 * options.parse_threads));
     }
     // The tasks first, so that their indexes are their places in tasks_.
-    for (const auto& task : tasks_) frontier_.add_seed(task.url());
+    for (std::size_t i = kept.tasks_taken; i < tasks_.size(); ++i)
+        frontier_.add_seed(tasks_[i].url());
     if (more_) {
         input_ = std::jthread([this] { read_input(); });
     } else {
@@ -45,7 +47,7 @@ void CrawlRun::read_input() {
         input_room_.wait(lock, [&] { return cancelled_ || frontier_.waiting() < read_ahead_; });
         input_paused_ = false;
         // Taken from the input, so owed a record, even if only a cancelled one.
-        frontier_.add_seed(std::move(line->text));
+        frontier_.add_seed(std::move(line->text), line->end_offset);
         work_arrived();
         if (cancelled_) break;
     }
@@ -164,6 +166,13 @@ HostFeedback host_feedback(const Result& result) {
 }  // namespace
 
 void CrawlRun::run_callbacks(Result& result) {
+    if (frontier_.keeps_state() && result.error && result.error->kind == ErrorKind::cancelled) {
+        // Not a record: the URL waits in the state for the next run.
+        std::lock_guard lock(mutex_);
+        frontier_.acknowledge(result.index, {}, nullptr);
+        work_arrived();
+        return;
+    }
     // A callback that throws must not take the crawl (or a worker thread) down with it.
     const auto call = [&result](const DoneCallback& callback) {
         try {
@@ -178,11 +187,16 @@ void CrawlRun::run_callbacks(Result& result) {
     }
     for (const auto& callback : on_done_) call(callback);
     result.timings.done = Clock::now();
+    std::optional<StoredRecord> record;
+    if (frontier_.keeps_state()) {
+        record = record_format_ ? record_format_(result) : StoredRecord{};
+        record->error = result.error ? std::optional(result.error->kind) : std::nullopt;
+    }
 
     std::lock_guard lock(mutex_);
     // Acknowledged after the callbacks: until then they may still offer links, so the crawl
-    // cannot end.
-    frontier_.acknowledge(result.index, host_feedback(result));
+    // cannot end (and a kept record is written after the links its page offered).
+    frontier_.acknowledge(result.index, host_feedback(result), record ? &*record : nullptr);
     ++stats_.urls;
     if (result.ok()) {
         ++stats_.ok;
@@ -229,7 +243,11 @@ Result internal_failure(std::size_t index, std::string url, const std::exception
 CrawlStats CrawlRun::finish() {
     if (parse_pool_) parse_pool_->join();
     if (input_.joinable()) input_.join();
-    if (cancelled_) {
+    if (cancelled_ && frontier_.keeps_state()) {
+        // What is unfinished stays in the state for the next run: it owes no records now.
+        std::lock_guard lock(mutex_);
+        frontier_.drain();
+    } else if (cancelled_) {
         // Whatever was started and never delivered, whatever waited, then what the input still
         // held.
         std::vector<CrawlItem> rest;

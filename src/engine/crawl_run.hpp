@@ -19,6 +19,12 @@
 
 namespace corocrawl::engine {
 
+// A crawl kept in a state: the tasks it admitted already, and how its records are kept.
+struct KeptRun {
+    std::size_t tasks_taken = 0;
+    RecordFormatter record_format;
+};
+
 class CrawlRun {
   public:
     // Admits the tasks as the first seeds, and reads `more` (may be null) on a thread of its
@@ -26,7 +32,7 @@ class CrawlRun {
     // ahead of the fetching.
     CrawlRun(const std::deque<Task>& tasks, UrlSource* more,
              const std::vector<DoneCallback>& on_done, const CrawlOptions& options,
-             Frontier& frontier);
+             Frontier& frontier, KeptRun kept = {});
     ~CrawlRun();
     CrawlRun(const CrawlRun&) = delete;
     CrawlRun& operator=(const CrawlRun&) = delete;
@@ -84,6 +90,7 @@ class CrawlRun {
     const std::deque<Task>& tasks_;
     UrlSource* more_;
     const std::vector<DoneCallback>& on_done_;
+    const RecordFormatter record_format_;
     const std::size_t read_ahead_;  // admitted seeds waiting, at most, before the input pauses
     const FetchOptions& fetch_;
     const FetchOptions robots_fetch_;

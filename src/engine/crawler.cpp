@@ -110,13 +110,25 @@ void Crawler::enqueue(const Result& from, const std::vector<std::string>& urls, 
     if (auto* run = state_->run.load()) run->enqueue(urls, from, hop);
 }
 
+void Crawler::keep_state(CrawlState& state, RecordFormatter format) {
+    kept_in_ = &state;
+    record_format_ = std::move(format);
+}
+
 CrawlStats Crawler::run(UrlSource* more) {
     validate(options_);
     FrontierOptions frontier_options = options_.frontier;
     if (frontier_options.robots_agent.empty())
         frontier_options.robots_agent = frontier::product_token(options_.fetch.user_agent);
-    const auto frontier = make_memory_frontier(frontier_options);
-    engine::CrawlRun run(tasks_, more, on_done_, options_, *frontier);
+    const auto frontier =
+        kept_in_ ? kept_in_->frontier(frontier_options, options_.frontier.seen_in_memory)
+                 : make_memory_frontier(frontier_options);
+    // A resumed crawl reads on where the last one stopped taking its input.
+    const std::size_t seeds_taken = kept_in_ ? kept_in_->seeds_taken() : 0;
+    if (more && seeds_taken > tasks_.size())
+        more->skip(seeds_taken - tasks_.size(), kept_in_->input_end());
+    engine::CrawlRun run(tasks_, more, on_done_, options_, *frontier,
+                         {std::min(seeds_taken, tasks_.size()), record_format_});
     {
         std::lock_guard lock(state_->mutex);
         state_->run = &run;

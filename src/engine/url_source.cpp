@@ -3,6 +3,7 @@
 #include <poll.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <system_error>
@@ -48,14 +49,33 @@ std::optional<InputLine> UrlSource::next_locked(StdinRead how) {
         if (!line) return std::nullopt;
         const auto text = trimmed(*line);
         if (text.empty() || text.front() == '#') continue;
-        return InputLine{next_index_++, std::string(text)};
+        return InputLine{next_index_++, std::string(text), stream_offset_};
     }
+}
+
+void UrlSource::skip(std::size_t lines, std::uint64_t offset) {
+    std::lock_guard lock(mutex_);
+    const std::size_t arguments = std::min(lines, arguments_.size() - next_argument_);
+    next_argument_ += arguments;
+    next_index_ += arguments;
+    std::size_t rest = lines - arguments;
+    if (rest == 0) return;
+    if (stream_) {
+        if (stream_->seekg(static_cast<std::streamoff>(offset))) {
+            stream_offset_ = offset;
+            next_index_ += rest;
+            return;
+        }
+        stream_->clear();  // a stream that cannot seek is read past the lines instead
+    }
+    while (rest > 0 && next_locked(StdinRead::wait)) --rest;
 }
 
 std::optional<std::string> UrlSource::next_stream_line() {
     std::string line;
-    if (stream_ && std::getline(*stream_, line)) return line;
-    return std::nullopt;
+    if (!stream_ || !std::getline(*stream_, line)) return std::nullopt;
+    stream_offset_ += line.size() + (stream_->eof() ? 0 : 1);  // the newline, when there was one
+    return line;
 }
 
 std::optional<std::string> UrlSource::next_stdin_line(StdinRead how) {
@@ -63,10 +83,12 @@ std::optional<std::string> UrlSource::next_stdin_line(StdinRead how) {
         if (const auto end = stdin_buffer_.find('\n'); end != std::string::npos) {
             std::string line = stdin_buffer_.substr(0, end);
             stdin_buffer_.erase(0, end + 1);
+            stream_offset_ += end + 1;
             return line;
         }
         if (stdin_ended_) {
             if (stdin_buffer_.empty()) return std::nullopt;
+            stream_offset_ += stdin_buffer_.size();
             return std::exchange(stdin_buffer_, {});  // a last line without its newline
         }
         if (how == StdinRead::buffered) return std::nullopt;

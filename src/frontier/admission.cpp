@@ -63,11 +63,17 @@ std::string_view origin_of(std::string_view normal_url) noexcept {
     return normal_url.substr(0, normal_url.find_first_of("/?#", authority + 3));
 }
 
+void AdmissionGate::widen(std::string_view host) {
+    if (scope_.contains(host)) return;
+    scope_.widen(host);
+    if (on_widen) on_widen(host);
+}
+
 std::optional<AdmissionGate::Seed> AdmissionGate::seed(std::string_view url) {
     auto parsed = parse_url(url);
     const auto* seed = std::get_if<Url>(&parsed);
     if (!seed) return std::nullopt;
-    scope_.widen(seed->host);
+    widen(seed->host);
     return Seed{fingerprint(canonical_url(*seed, options_.keep_query_order)),
                 std::string(origin_of(seed->text))};
 }
@@ -93,7 +99,7 @@ AdmissionGate::Judgement AdmissionGate::judge(std::string_view url, const CrawlI
     const std::size_t depth = hop == Hop::link ? from.depth + 1 : from.depth;
     // A seed that redirects (http to https, example.com to www.example.com) was meant to be
     // crawled where it leads; depth 0 is a seed or where its redirects led.
-    if (hop == Hop::redirect && from.depth == 0) scope_.widen(host);
+    if (hop == Hop::redirect && from.depth == 0) widen(host);
     if (!scope_.contains(host)) {
         judgement.verdict = Verdict::out_of_scope;
         return judgement;

@@ -6,6 +6,7 @@
 #include <re2/set.h>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -57,6 +58,11 @@ class AdmissionGate {
                     const std::shared_ptr<const std::string>& referrer);
 
     const FrontierOptions& options() const noexcept { return options_; }
+
+    // A host joins the scope (a seed's, or a seed's redirect's); `on_widen` is told of each,
+    // so a store that outlives the process can give them back to the next run.
+    void widen(std::string_view host);
+    std::function<void(std::string_view host)> on_widen;
 
   private:
     FrontierOptions options_;

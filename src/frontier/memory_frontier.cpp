@@ -9,6 +9,7 @@
 #include "corocrawl/url.hpp"
 #include "frontier/admission.hpp"
 #include "frontier/hosts.hpp"
+#include "frontier/journal.hpp"
 
 namespace corocrawl {
 namespace {
@@ -37,18 +38,33 @@ std::string request_target(std::string_view url) {
     return valid ? valid->target : std::string("/");
 }
 
-class MemoryFrontier final : public Frontier {
+// With a journal (--state), every change is told to it, and what it kept is restored first.
+class MemoryFrontier final : public Frontier, private frontier::FrontierRestore {
   public:
-    explicit MemoryFrontier(const FrontierOptions& options)
+    MemoryFrontier(const FrontierOptions& options, frontier::FrontierJournal* journal = nullptr,
+                   std::size_t seen_in_memory = unlimited)
         : gate_(options),
           hosts_(gate_.options()),
-          robots_agent_(options.robots_agent.empty() ? "corocrawl" : options.robots_agent) {}
+          robots_agent_(options.robots_agent.empty() ? "corocrawl" : options.robots_agent),
+          journal_(journal),
+          seen_in_memory_(std::max<std::size_t>(1, seen_in_memory)) {
+        if (journal_) {
+            journal_->restore(*this);
+            gate_.on_widen = [this](std::string_view host) { journal_->scope_widened(host); };
+        }
+    }
+    ~MemoryFrontier() override {
+        if (journal_) journal_->commit(counts_);
+    }
+    MemoryFrontier(const MemoryFrontier&) = delete;
+    MemoryFrontier& operator=(const MemoryFrontier&) = delete;
 
-    std::size_t add_seed(std::string url) override {
+    std::size_t add_seed(std::string url, std::uint64_t input_end) override {
         const auto seed = gate_.seed(url);
-        if (seed && gate_.options().recursive) seen_.insert(seed->fingerprint);
+        if (seed && gate_.options().recursive) remember(seed->fingerprint);
         ++counts_.seeds;
-        return admit(CrawlItem{0, std::move(url), 0, nullptr}, seed ? seed->origin : "");
+        return admit(CrawlItem{0, std::move(url), 0, nullptr}, seed ? seed->origin : "", true,
+                     input_end);
     }
 
     std::vector<Verdict> offer(const std::vector<std::string>& urls, const CrawlItem& from,
@@ -66,6 +82,7 @@ class MemoryFrontier final : public Frontier {
     void close_input() override { input_closed_ = true; }
 
     Next next(Clock::time_point now) override {
+        if (journal_ && journal_->commit_due(now)) journal_->commit(counts_);
         Next next;
         if (refused_.empty()) {
             if (Host* host = hosts_.take_ready(now, next.ready_at)) {
@@ -97,11 +114,13 @@ class MemoryFrontier final : public Frontier {
         return next;
     }
 
-    void acknowledge(std::size_t index, const HostFeedback& feedback) override {
+    void acknowledge(std::size_t index, const HostFeedback& feedback,
+                     const StoredRecord* record) override {
         const auto leased = leased_.find(index);
         if (leased == leased_.end()) return;
         if (leased->second.host) hosts_.finished(*leased->second.host, feedback);
         leased_.erase(leased);
+        if (journal_) journal_->finished(index, record);
     }
 
     void robots_fetched(const CrawlItem& item, const Result& result,
@@ -114,12 +133,14 @@ class MemoryFrontier final : public Frontier {
             waiting_on_unreachable_ -= host->waiting.size();
         const int status = result.status;
         if (result.ok() && status / 100 == 2) {
-            learn(*host, RobotsRules::parse(result.body, robots_agent_), now);
+            if (journal_) journal_->robots_learned(host->origin, result.body);
+            learn(*host, RobotsRules::parse(result.body, robots_agent_), now + robots_lifetime);
         } else if (status / 100 == 4 || status / 100 == 3 ||
                    (result.error && result.error->kind == ErrorKind::too_many_redirects)) {
             // RFC 9309 2.3.1.3: "unavailable" (and so may a redirect be that cannot be followed,
             // 2.3.1.2): no rules at all.
-            learn(*host, RobotsRules{}, now);
+            if (journal_) journal_->robots_learned(host->origin, std::nullopt);
+            learn(*host, RobotsRules{}, now + robots_lifetime);
         } else {
             // 2.3.1.4: "unreachable" — a server error, no connection, a timeout: crawl nothing
             // until it can be read.
@@ -156,8 +177,27 @@ class MemoryFrontier final : public Frontier {
     }
 
     FrontierCounts counts() const override { return counts_; }
+    bool keeps_state() const noexcept override { return journal_ != nullptr; }
 
   private:
+    // ---- FrontierRestore: what a journal kept, handed back before anything else happens.
+    void counts(const FrontierCounts& counts) override { counts_ = counts; }
+    void scope(std::string_view host) override { gate_.widen(host); }
+    void robots(std::string_view origin, std::optional<std::string_view> text,
+                Clock::time_point expires) override {
+        Host& host = hosts_.host(origin);
+        if (host.robots != Host::Robots::unknown) return;  // --robots ignore now
+        // Its Sitemap: lines were offered when it was first read.
+        learn(host, text ? RobotsRules::parse(*text, robots_agent_) : RobotsRules{}, expires,
+              false);
+    }
+    void seen(const Fingerprint& fingerprint) override { seen_.insert(fingerprint); }
+    void seen_elsewhere() override { seen_all_in_memory_ = false; }
+    void waiting(CrawlItem item) override {
+        const std::string origin(frontier::origin_of(item.url));
+        enqueue(std::move(item), origin);
+    }
+
     struct Leased {
         CrawlItem item;
         Host* host;  // whose request it is; null for a refusal
@@ -167,15 +207,36 @@ class MemoryFrontier final : public Frontier {
         Error why;
     };
 
-    std::size_t admit(CrawlItem item, std::string_view origin) {
+    std::size_t admit(CrawlItem item, std::string_view origin, bool seed = false,
+                      std::uint64_t input_end = 0) {
         item.index = counts_.admitted++;
         const std::size_t index = item.index;
+        if (journal_) journal_->admitted(item, seed, input_end);
+        enqueue(std::move(item), origin);
+        return index;
+    }
+
+    // Onto its host's queue, or a refusal when robots.txt is known to disallow it.
+    void enqueue(CrawlItem item, std::string_view origin) {
         Host& host = hosts_.host(origin);
-        if (host.robots == Host::Robots::known && refuse_if_disallowed(host, item)) return index;
+        if (host.robots == Host::Robots::known && refuse_if_disallowed(host, item)) return;
         ++waiting_;
         if (host.robots_failures >= robots_attempts) ++waiting_on_unreachable_;
         hosts_.push(host, std::move(item));
-        return index;
+    }
+
+    // A fingerprint admitted: in memory (forgetting all when full), and in the journal.
+    void remember(const Fingerprint& fingerprint) {
+        if (seen_.size() >= seen_in_memory_) {
+            seen_.clear();
+            seen_all_in_memory_ = false;
+        }
+        seen_.insert(fingerprint);
+        if (journal_) journal_->seen(fingerprint);
+    }
+    bool seen_before(const Fingerprint& fingerprint) {
+        if (seen_.contains(fingerprint)) return true;
+        return !seen_all_in_memory_ && journal_->seen_before(fingerprint);
     }
 
     // Whether robots.txt (known) disallows `item`; if so, it is queued as a refusal.
@@ -205,12 +266,13 @@ class MemoryFrontier final : public Frontier {
         return item;
     }
 
-    // robots.txt was read: its rules hold for a day, and the host's waiting URLs they disallow
-    // become refusals.
-    void learn(Host& host, RobotsRules rules, Clock::time_point now) {
+    // robots.txt was read: its rules hold until `expires` (a day), and the host's waiting URLs
+    // they disallow become refusals.
+    void learn(Host& host, RobotsRules rules, Clock::time_point expires,
+               bool offer_sitemaps = true) {
         host.rules = std::move(rules);
         host.robots = Host::Robots::known;
-        host.robots_expires = now + robots_lifetime;
+        host.robots_expires = expires;
         host.robots_failures = 0;
         if (const auto delay = host.rules.crawl_delay()) hosts_.set_crawl_delay(host, *delay);
         std::deque<CrawlItem> allowed;
@@ -219,7 +281,8 @@ class MemoryFrontier final : public Frontier {
         }
         waiting_ -= host.waiting.size() - allowed.size();
         host.waiting = std::move(allowed);
-        if (gate_.options().sitemaps_from_robots && !host.rules.sitemaps().empty()) {
+        if (offer_sitemaps && gate_.options().sitemaps_from_robots &&
+            !host.rules.sitemaps().empty()) {
             CrawlItem robots_txt;
             robots_txt.url = host.origin + "/robots.txt";
             offer(host.rules.sitemaps(), robots_txt, Hop::sitemap);
@@ -253,6 +316,7 @@ class MemoryFrontier final : public Frontier {
 
     CrawlItem lease(CrawlItem item, Host* host) {
         const std::size_t index = item.index;
+        if (journal_) journal_->leased(index);
         return leased_.emplace(index, Leased{std::move(item), host}).first->second.item;
     }
 
@@ -264,14 +328,14 @@ class MemoryFrontier final : public Frontier {
         // own), or the spelling one was admitted in: then it is a duplicate, known without
         // parsing it, as most links on a site are.
         const Fingerprint written = frontier::fingerprint(url);
-        if (seen_.contains(written)) return Verdict::duplicate;
+        if (seen_before(written)) return Verdict::duplicate;
         if (!referrer) referrer = std::make_shared<const std::string>(from.url);
         auto judgement = gate_.judge(url, from, hop, referrer);
         if (judgement.verdict != Verdict::admitted) return judgement.verdict;
-        if (seen_.contains(judgement.fingerprint)) return Verdict::duplicate;
+        if (seen_before(judgement.fingerprint)) return Verdict::duplicate;
         if (counts_.admitted >= gate_.options().max_pages) return Verdict::over_limit;
-        seen_.insert(judgement.fingerprint);
-        if (!(written == judgement.fingerprint)) seen_.insert(written);
+        remember(judgement.fingerprint);
+        if (!(written == judgement.fingerprint)) remember(written);
         const std::string origin(frontier::origin_of(judgement.item.url));
         admit(std::move(judgement.item), origin);
         return Verdict::admitted;
@@ -311,8 +375,11 @@ class MemoryFrontier final : public Frontier {
     std::deque<Refusal> refused_;                     // records to make without a fetch
     std::unordered_map<std::size_t, Leased> leased_;  // by index
     std::size_t robots_in_flight_ = 0;
+    frontier::FrontierJournal* const journal_;  // null: nothing outlives the process
     // Open addressing, 16 bytes and one of metadata a slot: a million seen URLs in ~20 MB.
     boost::unordered_flat_set<Fingerprint, FingerprintHash> seen_;
+    const std::size_t seen_in_memory_;  // at most; then memory forgets, the journal knows
+    bool seen_all_in_memory_ = true;
     FrontierCounts counts_;
     bool input_closed_ = false;
 };
@@ -321,6 +388,12 @@ class MemoryFrontier final : public Frontier {
 
 std::unique_ptr<Frontier> make_memory_frontier(const FrontierOptions& options) {
     return std::make_unique<MemoryFrontier>(options);
+}
+
+std::unique_ptr<Frontier> frontier::make_journaled_frontier(const FrontierOptions& options,
+                                                            FrontierJournal& journal,
+                                                            std::size_t seen_in_memory) {
+    return std::make_unique<MemoryFrontier>(options, &journal, seen_in_memory);
 }
 
 void validate(const FrontierOptions& options) {

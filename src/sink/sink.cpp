@@ -49,6 +49,15 @@ void Sink::write(const Result& result) {
     }
 }
 
+void Sink::write_formatted(std::string_view output) {
+    const std::lock_guard lock(mutex_);
+    write_now({std::string(output), {}});
+}
+
+std::string format_record(const Result& result, const SinkOptions& options) {
+    return formats::format_output(result, options);
+}
+
 void Sink::finish() {
     const std::lock_guard lock(mutex_);
     for (const auto& [index, record] : held_) {

@@ -639,7 +639,7 @@ TEST_F(FinishedState, AnotherCommandIsAUsageErrorNamingWhatDiffersUnlessForced) 
         edit(parts);
         changes.push_back({std::move(what), std::move(parts), std::move(names)});
     };
-    change("another seed", {"seed"},
+    change("another seed", {"seed", "url argument"},
            [&](Recursive& p) { p.seed = host + test_server::site_page_path(1, small); });
     change("another -x", {"xpath", "-x"}, [](Recursive& p) { p.fields = {"-x", "//h1/text()"}; });
     change("a -s as well", {"css", "-s"}, [](Recursive& p) {
@@ -685,14 +685,19 @@ TEST_F(FinishedState, AnotherCommandIsAUsageErrorNamingWhatDiffersUnlessForced) 
         EXPECT_EQ(parse_records(testing::read_file(files.output)).list.size(), crawled);
     }
 
-    // --state-force: the other command is accepted, and crawls.
+    // --state-force: the other command is accepted, and the state is then its own: run again,
+    // it needs no force.
     Recursive deeper = recursive();
     deeper.recursion = {"-r", "-l", "4"};
     deeper.other = {"--state-force"};
     const auto forced = run(command(deeper));
     EXPECT_TRUE(forced.run.status == 0 || forced.run.status == 1) << forced.run.err;
+    EXPECT_TRUE(resumed(forced.run)) << forced.run.err;
     EXPECT_TRUE(parse_summary(forced.run.err).found) << forced.run.err;
-    EXPECT_GT(forced.requests, 0u) << "-l 4 finds pages -l 3 did not";
+    deeper.other.clear();
+    const auto unforced = run(command(deeper));
+    EXPECT_TRUE(unforced.run.status == 0 || unforced.run.status == 1) << unforced.run.err;
+    EXPECT_TRUE(resumed(unforced.run)) << unforced.run.err;
 
     // A list crawl's list is its seeds: another list is another crawl.
     StateFiles list_files;

@@ -63,6 +63,7 @@ class Sizes:
     million_pages: int  # scenario 9
     polite_hosts: int  # scenario 10
     polite_pages: int
+    resume_urls: int  # scenario 11: the state that is resumed
 
 
 FULL = Sizes(runs=3, pages=20_000, sweep_concurrency=[25, 100, 400], sweep_io_threads=[1, 2],
@@ -70,13 +71,13 @@ FULL = Sizes(runs=3, pages=20_000, sweep_concurrency=[25, 100, 400], sweep_io_th
              pool_urls=64, pool_delay_s=0.5, pool_threads=[1, 4, 16, 64], wrk_seconds=5,
              wrk_connections=[64, 1000], parse_min_time_s=0.5, https_pages=5_000,
              dns_hosts=500, dns_delay_ms=50, site_pages=20_000, million_pages=1_000_000,
-             polite_hosts=20, polite_pages=100)
+             polite_hosts=20, polite_pages=100, resume_urls=1_000_000)
 SMOKE = Sizes(runs=1, pages=200, sweep_concurrency=[25], sweep_io_threads=[1],
               sweep_parse_threads=[0], latency_urls=[50], latency_delay_s=0.2, pool_urls=8,
               pool_delay_s=0.1, pool_threads=[1, 4], wrk_seconds=1, wrk_connections=[16],
               parse_min_time_s=0.01, https_pages=50,
               dns_hosts=20, dns_delay_ms=20, site_pages=200, million_pages=1_000,
-              polite_hosts=3, polite_pages=10)
+              polite_hosts=3, polite_pages=10, resume_urls=2_000)
 
 
 class CheckFailed(Exception):
@@ -434,6 +435,17 @@ def crawlee_site_client(crawlee_dir, fixed=False):
 
 def serve_site_url(base, n):
     return f"{base}/site/page/0?n={n}&fan={SITE_FAN}&extras=0"
+
+
+def disk_usage(folder):
+    """What `du` counts for a folder: the blocks its files occupy, in bytes."""
+    return sum(entry.stat().st_blocks * 512 for entry in Path(folder).rglob("*")
+               if entry.is_file())
+
+
+def count_lines(path):
+    with open(path, "rb") as text:
+        return sum(chunk.count(b"\n") for chunk in iter(lambda: text.read(1 << 20), b""))
 
 
 # ---- the suite ------------------------------------------------------------------------------------
@@ -1287,6 +1299,131 @@ class Suite:
             self.target(f"polite crawl, {hosts} hosts: wall ≤ 1.1 × the ideal {ideal:.2f} s",
                         f"{r:.3f} ×", r <= 1.1, f"{1.1 - r:+.3f}")
 
+    # -- scenario 11 ---------------------------------------------------------------------------
+    def state_support(self):
+        """Why this corocrawl cannot keep a crawl's state (no `--state` yet), or "" when it can."""
+        result = subprocess.run([self.corocrawl, "crawl", "--help"], capture_output=True,
+                                text=True, timeout=30)
+        return "" if "--state" in result.stdout else "this build's `corocrawl crawl` has no --state"
+
+    def resumable(self):
+        """The site crawl of scenario 8 with `--state DIR` and without; the state's size; how
+        long a crawl with nothing left to do takes to resume a big state."""
+        s = self.sizes
+        n, big = s.site_pages, s.resume_urls
+        cannot = self.recursive_support() or self.state_support()
+        plain_name = "corocrawl async, --per-host 100"
+        state_name = plain_name + ", --state DIR"
+        text = [f"## 11. Resumable crawl: `--state DIR`\n",
+                f"First the {n:,}-page site of scenario 8 from `corocrawl serve` (1 thread, "
+                f"`/site/page/0?n={n}&fan={SITE_FAN}&extras=0`), corocrawl with scenario 8's "
+                "options, without and with `--state DIR` (a fresh folder each run: the frontier "
+                "and one row per finished URL in SQLite), alternately, median of "
+                f"{s.runs}; *state* is `du` of DIR at the end over its records. Then a list "
+                f"crawl of {big:,} `/page/K` URLs of the same server with `-o FILE --state DIR` "
+                "(done once, to make the state), and the resume: the identical command again, "
+                "with nothing left to fetch: open and check the state, load it, rewrite -o FILE "
+                f"from it ({big:,} records), end. Median of {s.runs} resumes.\n",
+                "| run | URLs | wall s | pages/s | peak RSS MiB | state bytes / URL |",
+                "|---|---:|---:|---:|---:|---:|"]
+        figures = {}
+        with corocrawl_server(self.corocrawl, 1) as base:
+            cannot = cannot or self.serve_site_support(base)
+            if cannot:
+                text.append(f"| (all) | cannot: {cannot} | – | – | – | – |")
+                self.log(f"  cannot: {cannot}")
+            else:
+                figures = self.state_site_rows(base, n, plain_name, state_name, text)
+                self.resume_rows(base, big, text)  # figures without a target: the issue sets none
+        self.sections.append("\n".join(text) + "\n")
+        if s is not FULL:
+            return
+        why = f"cannot: {cannot or 'corocrawl failed'}"
+        label = f"{n:,}-page site: pages/s with --state ≥ 0.7 × without (serve)"
+        plain, stated = figures.get(plain_name), figures.get(state_name)
+        if plain and stated:
+            r = stated[0].median / plain[0].median
+            self.target(label, f"{stated[0].median:,.0f} vs {plain[0].median:,.0f} ({r:.2f} ×)",
+                        r >= 0.7, f"{r / 0.7 - 1:+.0%}")
+        else:
+            self.target(label, why, None, "–")
+
+    def state_site_rows(self, base, n, plain_name, state_name, text):
+        """Scenario 8's crawl of `corocrawl serve`'s site without and with --state, alternately:
+        {name: (pages/s, peak RSS MiB, state bytes per URL: Figures)}."""
+        seed = serve_site_url(base, n)
+        clients = [(plain_name, corocrawl_site_client(self.corocrawl, plain_name)),
+                   (state_name, corocrawl_site_client(self.corocrawl, state_name, "--state",
+                                                      "{scratch}/state"))]
+        figures = {name: (Figure(), Figure(), Figure()) for name, _ in clients}
+        for _ in range(self.sizes.runs):
+            for name, client in clients:
+                with tempfile.TemporaryDirectory(dir=self.scratch, prefix="state-") as folder:
+                    argv = [a.replace("{seed}", seed).replace("{scratch}", folder)
+                            for a in client.argv]
+                    stdout_path = Path(folder) / "stdout"
+                    run = run_measured(argv, timeout_s=SITE_TIMEOUT_S, stdout_path=stdout_path)
+                    got = site_pages_fetched("jsonl", stdout_path, run.stderr, n)
+                    state = Path(folder) / "state"
+                    state_bytes = disk_usage(state) if state.is_dir() else None
+                if run.status != 0 or not got.every_page_once:
+                    raise CheckFailed(f"{name}: exit status {run.status}, {got.distinct:,} of "
+                                      f"{n:,} pages, {got.records - got.distinct:,} again; "
+                                      f"stderr: {run.stderr.strip()[-400:]}")
+                if client is clients[1][1] and not state_bytes:
+                    raise CheckFailed(f"{name}: no state written in DIR")
+                pps, rss, per_url = figures[name]
+                pps.values.append(got.distinct / run.wall_s)
+                rss.values.append(run.peak_rss_kib / 1024)
+                if state_bytes:
+                    per_url.values.append(state_bytes / got.records)
+                self.log(f"  {name}: {run.wall_s:.3f} s, {got.distinct / run.wall_s:,.0f} "
+                         f"pages/s, {run.peak_rss_kib / 1024:.1f} MiB" +
+                         (f", state {state_bytes:,} bytes" if state_bytes else ""))
+        for name, (pps, rss, per_url) in figures.items():
+            walls = Figure([n / p for p in pps.values])
+            text.append(f"| {name} | {n:,} | {walls.text(3)} | {pps.text()} | {rss.text(1)} | "
+                        f"{per_url.text() if per_url.values else '–'} |")
+        return figures
+
+    def resume_rows(self, base, big, text):
+        """A list crawl of `big` URLs with --state, then the same command resumed with nothing
+        left to do: the resumes' wall times (a Figure)."""
+        folder = tempfile.mkdtemp(dir=self.scratch, prefix="resume-")
+        try:
+            url_file = write_url_file(folder, [f"{base}/page/{i}" for i in range(big)])
+            output, state = Path(folder) / "records.jsonl", Path(folder) / "state"
+            argv = [self.corocrawl, "crawl", "-i", url_file, "-f", "jsonl", "--no-progress",
+                    "-o", str(output), "--state", str(state)]
+            made = run_measured(argv, timeout_s=max(SITE_TIMEOUT_S, big // 500))
+            if made.status != 0 or count_lines(output) != big:
+                raise CheckFailed(f"the {big:,}-URL list crawl with --state: exit status "
+                                  f"{made.status}, {count_lines(output):,} records; stderr: "
+                                  f"{made.stderr.strip()[-400:]}")
+            state_bytes = disk_usage(state)
+            text.append(f"| list crawl making the state | {big:,} | {made.wall_s:.3f} | "
+                        f"{big / made.wall_s:,.0f} | {made.peak_rss_kib / 1024:.1f} | "
+                        f"{state_bytes / big:,.0f} |")
+            self.log(f"  made a {big:,}-URL state: {made.wall_s:.1f} s, {state_bytes:,} bytes")
+            walls, rss = Figure(), Figure()
+            for _ in range(self.sizes.runs):
+                output.unlink()  # so the resume must write every record from the state
+                run = run_measured(argv, timeout_s=max(RUN_TIMEOUT_S, big // 1000))
+                lines = count_lines(output) if output.exists() else 0
+                if run.status != 0 or "corocrawl: resuming " not in run.stderr or lines != big:
+                    raise CheckFailed(f"the resume: exit status {run.status}, {lines:,} records "
+                                      f"in -o FILE; stderr: {run.stderr.strip()[-400:]}")
+                if not re.search(r"^corocrawl: 0 URLs,", run.stderr, re.M):
+                    raise CheckFailed(f"the resume fetched again: {run.stderr.strip()[-300:]}")
+                walls.values.append(run.wall_s)
+                rss.values.append(run.peak_rss_kib / 1024)
+                self.log(f"  resume: {run.wall_s:.3f} s, {run.peak_rss_kib / 1024:.1f} MiB")
+            text.append(f"| resume, nothing left to do | {big:,} | {walls.text(3)} | – | "
+                        f"{rss.text(1)} | – |")
+            return walls
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+
     def scenarios(self):
         return [(1, "Throughput", self.throughput),
                 (2, "Latency hiding", self.latency),
@@ -1297,7 +1434,8 @@ class Suite:
                 (7, "Many hosts behind a slow DNS", self.many_hosts),
                 (8, "Site crawl", self.site_crawl),
                 (9, "Site crawl at scale", self.million),
-                (10, "Polite crawl", self.polite)]
+                (10, "Polite crawl", self.polite),
+                (11, "Resumable crawl", self.resumable)]
 
 
 def scenario_numbers(text):
@@ -1309,8 +1447,8 @@ def scenario_numbers(text):
             numbers.update(range(int(first), int(last or first) + 1))
         except ValueError:
             raise argparse.ArgumentTypeError(f"not a scenario number or range: {part!r}")
-    if not numbers <= set(range(1, 11)):
-        raise argparse.ArgumentTypeError(f"scenarios are numbered 1 to 10: {text!r}")
+    if not numbers <= set(range(1, 12)):
+        raise argparse.ArgumentTypeError(f"scenarios are numbered 1 to 11: {text!r}")
     return numbers
 
 
@@ -1321,9 +1459,9 @@ def main():
     parser.add_argument("--parse-bench", help="the corocrawl_parse_bench binary (scenario 5)")
     parser.add_argument("--crawlee", default=str(CRAWLEE_DIR),
                         help="the folder npm installed crawlee into (default: build/crawlee)")
-    parser.add_argument("--scenarios", default="1-10", type=scenario_numbers,
+    parser.add_argument("--scenarios", default="1-11", type=scenario_numbers,
                         help="which scenarios to run: numbers and ranges, e.g. 8,9 or 1-7 "
-                        "(default: all, 1-10)")
+                        "(default: all, 1-11)")
     parser.add_argument("--output", help="where to write the report (default: bench/RESULTS.md; "
                         "with --smoke or --scenarios: stdout only)")
     args = parser.parse_args()
@@ -1335,7 +1473,7 @@ def main():
         suite = Suite(args, sizes, scratch)
         report = suite.run()
     # Only a full run of every scenario replaces RESULTS.md; --smoke and --scenarios print it.
-    whole = not args.smoke and args.scenarios == set(range(1, 11))
+    whole = not args.smoke and args.scenarios == set(range(1, 12))
     output = args.output or (str(HERE / "RESULTS.md") if whole else None)
     if output:
         Path(output).write_text(report)

@@ -15,6 +15,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -55,18 +56,22 @@ inline std::string scratch_path(const std::string& stem) {
         .string();
 }
 
-// A signal sent to the running child: once `after` has passed since its start and its stdout
-// holds at least `lines` whole lines, so a slow (sanitized, loaded) machine interrupts it at the
-// same point of its work, not earlier. Waits for those lines at most a minute, and not at all
-// once the child has exited.
+// A signal sent to the running child: once `after` has passed since its start, its stdout
+// holds at least `lines` whole lines and `until` (when given) holds, so a slow (sanitized,
+// loaded) machine interrupts it at the same point of its work, not earlier. `until` is for
+// progress stdout does not show (records going to -o FILE): the server's count of requests, say.
+// Waits for those lines and that condition at most a minute, and not at all once the child has
+// exited.
 struct Interrupt {
     std::chrono::milliseconds after{0};  // 0: no signal
     int signal = SIGINT;
     std::size_t lines = 0;
+    std::function<bool()> until{};
 
     Interrupt() = default;
-    Interrupt(std::chrono::milliseconds after, int signal = SIGINT, std::size_t lines = 0)
-        : after(after), signal(signal), lines(lines) {}
+    Interrupt(std::chrono::milliseconds after, int signal = SIGINT, std::size_t lines = 0,
+              std::function<bool()> until = {})
+        : after(after), signal(signal), lines(lines), until(std::move(until)) {}
 };
 
 enum class Stdin {
@@ -88,6 +93,15 @@ inline void wait_for_lines(const std::string& path, std::size_t count, pid_t pid
         const std::string text = read_file(path);
         if (static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n')) >= count) return;
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+}
+
+// Waits until `condition()` holds, or `pid` has exited, or a minute.
+inline void wait_until(const std::function<bool()>& condition, pid_t pid) {
+    const auto give_up = std::chrono::steady_clock::now() + std::chrono::minutes(1);
+    while (condition && !condition() && !has_exited(pid) &&
+           std::chrono::steady_clock::now() < give_up) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
     }
 }
 
@@ -132,6 +146,7 @@ inline Run run_corocrawl(const std::vector<std::string>& args, const std::string
         }
         if (interrupt.after.count() > 0) {
             wait_for_lines(out_path, interrupt.lines, pid);
+            wait_until(interrupt.until, pid);
             std::this_thread::sleep_until(start + interrupt.after);
             kill(pid, interrupt.signal);
         }

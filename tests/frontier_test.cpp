@@ -702,7 +702,7 @@ TEST_F(FrontierResume, AnotherCommandIsRefusedNamingWhatDiffersUnlessForced) {
         open({{"--depth", "3"}, {"--format", "jsonl"}});
         ADD_FAILURE() << "another command's state was taken";
     } catch (const StateError& e) {
-        EXPECT_NE(std::string(e.what()).find("--depth was '5', is now '3'"), std::string::npos)
+        EXPECT_NE(std::string(e.what()).find("--depth: was '5', is now '3'"), std::string::npos)
             << e.what();
         EXPECT_EQ(std::string(e.what()).find("--format"), std::string::npos) << e.what();
     }

@@ -366,7 +366,7 @@ CrawlState::Identity state_identity(const CrawlCommand& command) {
     constexpr const char* orders[] = {"bfs", "dfs"};
     constexpr const char* formats[] = {"text", "jsonl", "csv"};
     return {
-        {"the URL arguments", lines(command.urls)},
+        {"the seed URLs (arguments)", lines(command.urls)},
         {"--input", command.input},
         {"--sitemap", lines(command.sitemaps) + (frontier.sitemaps_from_robots ? " auto" : "")},
         {"the fields (-x, -s)", fields},

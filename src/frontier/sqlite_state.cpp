@@ -215,7 +215,7 @@ void CrawlState::Store::check_identity(const Identity& identity, bool force) {
             continue;
         }
         if (const std::string was = meta(key); was != value) {
-            differences += (differences.empty() ? "" : "; ") + name + " was '" + was +
+            differences += (differences.empty() ? "" : "; ") + name + ": was '" + was +
                            "', is now '" + value + "'";
         }
     }

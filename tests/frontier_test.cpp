@@ -36,7 +36,9 @@ struct FrontierStores : ::testing::TestWithParam<Store> {
         if (GetParam() == Store::memory) return make_memory_frontier(options);
         directories.push_back(fresh_directory("state"));
         states.push_back(CrawlState::open(directories.back(), {}, false));
-        return states.back()->frontier(options, GetParam() == Store::state ? unlimited : 1);
+        FrontierOptions kept = options;
+        kept.seen_in_memory = GetParam() == Store::state ? unlimited : 1;
+        return states.back()->frontier(kept);
     }
     ~FrontierStores() override {
         states.clear();
@@ -596,7 +598,7 @@ TEST_F(FrontierResume, WhatWasUnfinishedComesBackAndWhatWasSeenStaysSeen) {
     {
         auto state = open();
         EXPECT_FALSE(state->resumed());
-        auto frontier = state->frontier(recursive(), unlimited);
+        auto frontier = state->frontier(recursive());
         frontier->add_seed("http://a/");
         const auto seed = lease(*frontier);
         EXPECT_EQ(frontier->offer({"http://a/1", "http://a/2", "http://b/x"}, seed, Hop::link),
@@ -616,7 +618,7 @@ TEST_F(FrontierResume, WhatWasUnfinishedComesBackAndWhatWasSeenStaysSeen) {
     EXPECT_EQ(summary.in_flight, 1u);
     EXPECT_EQ(summary.waiting, 1u);
 
-    auto frontier = state->frontier(recursive(), unlimited);
+    auto frontier = state->frontier(recursive());
     const auto first = lease(*frontier);  // the one in flight, then the one waiting
     EXPECT_EQ(first.index, 1u);
     EXPECT_EQ(first.url, "http://a/1");
@@ -638,7 +640,7 @@ TEST_F(FrontierResume, WhatWasUnfinishedComesBackAndWhatWasSeenStaysSeen) {
 TEST_F(FrontierResume, AFetchWithoutARecordWaitsForTheNextRun) {
     {
         auto state = open();
-        auto frontier = state->frontier(recursive(), unlimited);
+        auto frontier = state->frontier(recursive());
         frontier->add_seed("http://a/");
         frontier->close_input();
         frontier->acknowledge(lease(*frontier).index, {}, nullptr);  // interrupted
@@ -646,14 +648,14 @@ TEST_F(FrontierResume, AFetchWithoutARecordWaitsForTheNextRun) {
     }
     auto state = open();
     EXPECT_TRUE(records(*state).empty());
-    auto frontier = state->frontier(recursive(), unlimited);
+    auto frontier = state->frontier(recursive());
     EXPECT_EQ(lease(*frontier).url, "http://a/");
 }
 
 TEST_F(FrontierResume, RetryPutsTheFailuresOfThoseKindsBack) {
     {
         auto state = open();
-        auto frontier = state->frontier(recursive(), unlimited);
+        auto frontier = state->frontier(recursive());
         for (const char* url : {"http://a/404", "http://a/timeout", "http://a/ok"})
             frontier->add_seed(url);
         const std::optional<ErrorKind> kinds[] = {ErrorKind::http_status, ErrorKind::timeout,
@@ -671,7 +673,7 @@ TEST_F(FrontierResume, RetryPutsTheFailuresOfThoseKindsBack) {
     }
     auto state = open();
     EXPECT_EQ(records(*state).size(), 2u);
-    auto frontier = state->frontier(recursive(), unlimited);
+    auto frontier = state->frontier(recursive());
     EXPECT_EQ(lease(*frontier).url, "http://a/404");
     EXPECT_FALSE(frontier->next(now).item);
 }
@@ -679,14 +681,14 @@ TEST_F(FrontierResume, RetryPutsTheFailuresOfThoseKindsBack) {
 TEST_F(FrontierResume, RobotsTxtReadBeforeIsNotAskedForAgain) {
     {
         auto state = open();
-        auto frontier = state->frontier(obeying(unlimited), unlimited);
+        auto frontier = state->frontier(obeying(unlimited));
         frontier->add_seed("http://a/");
         const auto robots = lease(*frontier);
         ASSERT_TRUE(robots.robots_txt);
         frontier->robots_fetched(robots, answer(200, "User-agent: *\nDisallow: /private/\n"), now);
     }
     auto state = open();
-    auto frontier = state->frontier(obeying(unlimited), unlimited);
+    auto frontier = state->frontier(obeying(unlimited));
     const auto seed = lease(*frontier);
     EXPECT_FALSE(seed.robots_txt);
     EXPECT_EQ(seed.url, "http://a/");
@@ -711,7 +713,7 @@ TEST_F(FrontierResume, AnotherCommandIsRefusedNamingWhatDiffersUnlessForced) {
 }
 
 TEST_F(FrontierResume, ADamagedStateIsAnErrorNotANewCrawl) {
-    open()->frontier(recursive(), unlimited)->add_seed("http://a/");
+    open()->frontier(recursive())->add_seed("http://a/");
     const auto database = dir / "crawl.sqlite";
     const auto size = std::filesystem::file_size(database);
     std::filesystem::resize_file(database, size / 2);

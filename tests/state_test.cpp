@@ -7,12 +7,12 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
+#include <cctype>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
 #include <map>
 #include <random>
-#include <regex>
 #include <set>
 
 #include "corocrawl/url.hpp"
@@ -559,8 +559,18 @@ std::string lower(std::string text) {
 // Whether an error message names `name`: a word (any case), or a short option like `-x` on its
 // own (not the "-r" of "--robots").
 bool names_option(const std::string& message, const std::string& name) {
-    if (name.size() == 2 && name[0] == '-')
-        return std::regex_search(message, std::regex("(^|[^-\\w])" + name + "\\b"));
+    if (name.size() == 2 && name[0] == '-') {
+        const auto word = [](char c) {
+            return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+        };
+        for (auto at = message.find(name); at != std::string::npos;
+             at = message.find(name, at + 1)) {
+            const bool starts = at == 0 || (message[at - 1] != '-' && !word(message[at - 1]));
+            const bool ends = at + 2 == message.size() || !word(message[at + 2]);
+            if (starts && ends) return true;
+        }
+        return false;
+    }
     return lower(message).find(lower(name)) != std::string::npos;
 }
 

@@ -117,7 +117,7 @@ struct FrontierOptions {
 
     // With --state: how many seen URLs' fingerprints memory holds (about 20 bytes each); the
     // state's database holds them all, and is asked about the rest.
-    std::size_t seen_in_memory = 4'000'000;
+    std::size_t seen_in_memory = 2'000'000;
 };
 
 // The defaults: polite when following links (2 per host, robots.txt obeyed); for a list of URLs,

@@ -67,9 +67,9 @@ class CrawlState {
     std::uint64_t input_end() const noexcept;
 
     // The frontier kept in this state, resumed where it stopped. Memory holds at most
-    // `seen_in_memory` fingerprints of seen URLs; the database holds them all. One at a time.
-    std::unique_ptr<Frontier> frontier(const FrontierOptions& options,
-                                       std::size_t seen_in_memory);
+    // options.seen_in_memory fingerprints of seen URLs; the database holds them all. One at a
+    // time.
+    std::unique_ptr<Frontier> frontier(const FrontierOptions& options);
 
     class Store;
 

@@ -121,8 +121,7 @@ CrawlStats Crawler::run(UrlSource* more) {
     if (frontier_options.robots_agent.empty())
         frontier_options.robots_agent = frontier::product_token(options_.fetch.user_agent);
     const auto frontier =
-        kept_in_ ? kept_in_->frontier(frontier_options, options_.frontier.seen_in_memory)
-                 : make_memory_frontier(frontier_options);
+        kept_in_ ? kept_in_->frontier(frontier_options) : make_memory_frontier(frontier_options);
     // A resumed crawl reads on where the last one stopped taking its input.
     const std::size_t seeds_taken = kept_in_ ? kept_in_->seeds_taken() : 0;
     if (more && seeds_taken > tasks_.size())

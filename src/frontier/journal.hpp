@@ -57,10 +57,9 @@ class FrontierJournal {
 };
 
 // The in-memory frontier with a store behind it: it restores what `journal` kept, and tells it
-// every change. Memory holds at most `seen_in_memory` fingerprints; past that, it forgets them
-// and asks the journal.
+// every change. Memory holds at most options.seen_in_memory fingerprints; past that, it forgets
+// them and asks the journal.
 std::unique_ptr<Frontier> make_journaled_frontier(const FrontierOptions& options,
-                                                  FrontierJournal& journal,
-                                                  std::size_t seen_in_memory);
+                                                  FrontierJournal& journal);
 
 }  // namespace corocrawl::frontier

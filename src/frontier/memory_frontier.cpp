@@ -391,9 +391,8 @@ std::unique_ptr<Frontier> make_memory_frontier(const FrontierOptions& options) {
 }
 
 std::unique_ptr<Frontier> frontier::make_journaled_frontier(const FrontierOptions& options,
-                                                            FrontierJournal& journal,
-                                                            std::size_t seen_in_memory) {
-    return std::make_unique<MemoryFrontier>(options, &journal, seen_in_memory);
+                                                            FrontierJournal& journal) {
+    return std::make_unique<MemoryFrontier>(options, &journal, options.seen_in_memory);
 }
 
 void validate(const FrontierOptions& options) {

@@ -493,11 +493,9 @@ std::size_t CrawlState::retry(const std::vector<ErrorKind>& kinds) {
     });
 }
 
-std::unique_ptr<Frontier> CrawlState::frontier(const FrontierOptions& options,
-                                               std::size_t seen_in_memory) {
-    store_->seen_in_memory = seen_in_memory;
-    return as_state_errors(
-        [&] { return frontier::make_journaled_frontier(options, *store_, seen_in_memory); });
+std::unique_ptr<Frontier> CrawlState::frontier(const FrontierOptions& options) {
+    store_->seen_in_memory = options.seen_in_memory;
+    return as_state_errors([&] { return frontier::make_journaled_frontier(options, *store_); });
 }
 
 }  // namespace corocrawl

@@ -712,6 +712,19 @@ TEST_F(FrontierResume, AnotherCommandIsRefusedNamingWhatDiffersUnlessForced) {
     EXPECT_NO_THROW(open({{"--depth", "3"}, {"--format", "jsonl"}}));  // it is this one's now
 }
 
+TEST_F(FrontierResume, ASecondCrawlInTheSameDirectoryIsRefusedWhileTheFirstRuns) {
+    auto first = open();
+    try {
+        open();
+        ADD_FAILURE() << "two crawls in one state";
+    } catch (const StateError& e) {
+        EXPECT_NE(std::string(e.what()).find("another corocrawl"), std::string::npos) << e.what();
+    }
+    EXPECT_NO_THROW(CrawlState::inspect(dir)->summary());  // looking is fine
+    first.reset();
+    EXPECT_NO_THROW(open());
+}
+
 TEST_F(FrontierResume, ADamagedStateIsAnErrorNotANewCrawl) {
     open()->frontier(recursive())->add_seed("http://a/");
     const auto database = dir / "crawl.sqlite";

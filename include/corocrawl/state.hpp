@@ -72,9 +72,11 @@ class CrawlState {
     std::unique_ptr<Frontier> frontier(const FrontierOptions& options);
 
     class Store;
+    class DirectoryLock;
 
   private:
-    explicit CrawlState(std::unique_ptr<Store> store);
+    CrawlState(std::unique_ptr<Store> store, std::unique_ptr<DirectoryLock> lock);
+    std::unique_ptr<DirectoryLock> lock_;  // while crawling in DIR; outlives the store
     std::unique_ptr<Store> store_;
 };
 

@@ -4,6 +4,10 @@
 // database is whole; power loss may take the last batches as well, never consistency. Because
 // every change goes through the same connection in the order it happened — a page's links before
 // its record — no batch can hold a record without the links its page offered.
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstdio>
 #include <chrono>
@@ -125,6 +129,31 @@ namespace {
 std::filesystem::path database_in(const std::filesystem::path& dir) {
     return dir / "crawl.sqlite";
 }
+
+}  // namespace
+
+// DIR/lock, held while a crawl runs in DIR: a second crawl on the same state would interleave
+// its batches with the first's, so it is refused by name. The kernel lets go of it when the
+// process dies, however it dies.
+class CrawlState::DirectoryLock {
+  public:
+    explicit DirectoryLock(const std::filesystem::path& dir)
+        : fd_(::open((dir / "lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644)) {
+        if (fd_ < 0) throw StateError("cannot open " + (dir / "lock").string());
+        if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+            ::close(fd_);
+            throw StateError("another corocrawl is crawling in it");
+        }
+    }
+    ~DirectoryLock() { ::close(fd_); }
+    DirectoryLock(const DirectoryLock&) = delete;
+    DirectoryLock& operator=(const DirectoryLock&) = delete;
+
+  private:
+    int fd_;
+};
+
+namespace {
 
 }  // namespace
 
@@ -373,7 +402,8 @@ void CrawlState::Store::restore(frontier::FrontierRestore& frontier) {
 
 // ---- CrawlState ---------------------------------------------------------------------------------
 
-CrawlState::CrawlState(std::unique_ptr<Store> store) : store_(std::move(store)) {}
+CrawlState::CrawlState(std::unique_ptr<Store> store, std::unique_ptr<DirectoryLock> lock)
+    : lock_(std::move(lock)), store_(std::move(store)) {}
 CrawlState::~CrawlState() = default;
 
 namespace {
@@ -395,11 +425,12 @@ std::unique_ptr<CrawlState> CrawlState::open(const std::filesystem::path& dir,
     std::error_code error;
     std::filesystem::create_directories(dir, error);
     if (error) throw StateError("cannot make " + dir.string() + ": " + error.message());
+    auto lock = std::make_unique<DirectoryLock>(dir);
     return as_state_errors([&] {
         auto store = std::make_unique<Store>(dir, true);
         store->check_identity(identity, force);  // committed at once: the state is this command's
         store->begin();
-        return std::unique_ptr<CrawlState>(new CrawlState(std::move(store)));
+        return std::unique_ptr<CrawlState>(new CrawlState(std::move(store), std::move(lock)));
     });
 }
 
@@ -409,7 +440,7 @@ std::unique_ptr<CrawlState> CrawlState::inspect(const std::filesystem::path& dir
     return as_state_errors([&] {
         auto store = std::make_unique<Store>(dir, false);
         if (!store->resumed()) throw StateError("it holds no crawl");
-        return std::unique_ptr<CrawlState>(new CrawlState(std::move(store)));
+        return std::unique_ptr<CrawlState>(new CrawlState(std::move(store), nullptr));
     });
 }
 

@@ -22,9 +22,9 @@ namespace {
 // A directory of its own for each state a test makes; removed with the fixture.
 std::filesystem::path fresh_directory(const std::string& stem) {
     static int counter = 0;
-    auto path = std::filesystem::temp_directory_path() /
-                ("corocrawl-frontier-" + std::to_string(getpid()) + "-" +
-                 std::to_string(counter++) + "-" + stem);
+    auto path =
+        std::filesystem::temp_directory_path() / ("corocrawl-frontier-" + std::to_string(getpid()) +
+                                                  "-" + std::to_string(counter++) + "-" + stem);
     std::filesystem::remove_all(path);
     return path;
 }
@@ -59,7 +59,6 @@ std::string store_name(const ::testing::TestParamInfo<Store>& info) {
     }
     return "";
 }
-
 
 // The frontier has no clock: tests without delays ask at one instant.
 const Clock::time_point now = Clock::now();
@@ -422,7 +421,8 @@ TEST_P(FrontierStorePoliteness, ASlowDownHoldsBackTheWholeHost) {
     EXPECT_EQ(lease_at(*frontier, now + 2'000ms).url, "http://a/2");
 }
 
-TEST_P(FrontierStorePoliteness, RobotsTxtIsFetchedFirstOncePerOriginAndItsDisallowedUrlsAreRefused) {
+TEST_P(FrontierStorePoliteness,
+       RobotsTxtIsFetchedFirstOncePerOriginAndItsDisallowedUrlsAreRefused) {
     auto frontier = make(obeying(unlimited));
     frontier->add_seed("http://a/private/x");
     frontier->add_seed("http://a/open");
@@ -577,7 +577,8 @@ struct FrontierResume : ::testing::Test {
     std::filesystem::path dir = fresh_directory("resume");
     ~FrontierResume() override { std::filesystem::remove_all(dir); }
 
-    std::unique_ptr<CrawlState> open(const CrawlState::Identity& identity = {}, bool force = false) {
+    std::unique_ptr<CrawlState> open(const CrawlState::Identity& identity = {},
+                                     bool force = false) {
         return CrawlState::open(dir, identity, force);
     }
     std::vector<std::string> records(CrawlState& state) {
@@ -601,9 +602,9 @@ TEST_F(FrontierResume, WhatWasUnfinishedComesBackAndWhatWasSeenStaysSeen) {
         auto frontier = state->frontier(recursive());
         frontier->add_seed("http://a/");
         const auto seed = lease(*frontier);
-        EXPECT_EQ(frontier->offer({"http://a/1", "http://a/2", "http://b/x"}, seed, Hop::link),
-                  (std::vector<Verdict>{Verdict::admitted, Verdict::admitted,
-                                        Verdict::out_of_scope}));
+        EXPECT_EQ(
+            frontier->offer({"http://a/1", "http://a/2", "http://b/x"}, seed, Hop::link),
+            (std::vector<Verdict>{Verdict::admitted, Verdict::admitted, Verdict::out_of_scope}));
         EXPECT_EQ(lease(*frontier).url, "http://a/1");  // in flight when the process stops
         const auto kept = record("the seed's record\n");
         frontier->acknowledge(seed.index, {}, &kept);
@@ -628,10 +629,10 @@ TEST_F(FrontierResume, WhatWasUnfinishedComesBackAndWhatWasSeenStaysSeen) {
     EXPECT_EQ(lease(*frontier).index, 2u);
     EXPECT_FALSE(frontier->next(now).item);
     // The seen set and the scope came back; numbering goes on where it stopped.
-    EXPECT_EQ(frontier->offer({"http://a/2", "http://a/", "http://a/3", "http://b/y"}, first,
-                              Hop::link),
-              (std::vector<Verdict>{Verdict::duplicate, Verdict::duplicate, Verdict::admitted,
-                                    Verdict::out_of_scope}));
+    EXPECT_EQ(
+        frontier->offer({"http://a/2", "http://a/", "http://a/3", "http://b/y"}, first, Hop::link),
+        (std::vector<Verdict>{Verdict::duplicate, Verdict::duplicate, Verdict::admitted,
+                              Verdict::out_of_scope}));
     EXPECT_EQ(lease(*frontier).index, 3u);
     EXPECT_EQ(frontier->counts().admitted, 4u);
     EXPECT_EQ(frontier->counts().seeds, 1u);

@@ -67,12 +67,15 @@ int run_state(const StateCommand& command) {
 void add_state_command(CLI::App& app, int& exit_status) {
     auto command = std::make_shared<StateCommand>();
     CLI::App* state = app.add_subcommand("state", "Show, export or retry what a --state DIR holds");
-    state->add_option("dir", command->dir, "The crawl's --state DIR")->required()->option_text("DIR");
+    state->add_option("dir", command->dir, "The crawl's --state DIR")
+        ->required()
+        ->option_text("DIR");
     state->add_flag("--export", command->export_records,
                     "Write every finished URL's record as JSON Lines, in admission order");
-    state->add_option("--retry", command->retry,
-                      "Put finished URLs that failed with these error kinds back, for the next "
-                      "run of the crawl to fetch again")
+    state
+        ->add_option("--retry", command->retry,
+                     "Put finished URLs that failed with these error kinds back, for the next "
+                     "run of the crawl to fetch again")
         ->delimiter(',')
         ->option_text("KIND,...");
     state->footer(

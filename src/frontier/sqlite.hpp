@@ -42,7 +42,7 @@ class Statement {
 
     // Parameters are numbered from 1, as in SQL's ?1, ?2 ...
     Statement& bind(int index, std::int64_t value);
-    Statement& bind(int index, std::string_view text);  // as TEXT, copied
+    Statement& bind(int index, std::string_view text);                    // as TEXT, copied
     Statement& bind_blob(int index, const void* data, std::size_t size);  // copied
     Statement& bind_null(int index);
     Statement& bind_or_null(int index, std::optional<std::string_view> text) {

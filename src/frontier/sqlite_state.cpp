@@ -9,8 +9,8 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cstdio>
 #include <chrono>
+#include <cstdio>
 #include <system_error>
 
 #include "corocrawl/state.hpp"
@@ -53,9 +53,9 @@ std::int64_t unix_ms(std::chrono::system_clock::time_point at) {
 // FrontierCounts as one meta value: its fields in order, space-separated.
 std::string counts_text(const FrontierCounts& c) {
     std::string text;
-    for (const std::size_t n : {c.admitted, c.seeds, c.discovered, c.duplicates, c.out_of_scope,
-                                c.filtered, c.too_deep, c.over_limit, c.unsupported,
-                                c.robots_fetched, c.robots_disallowed}) {
+    for (const std::size_t n :
+         {c.admitted, c.seeds, c.discovered, c.duplicates, c.out_of_scope, c.filtered, c.too_deep,
+          c.over_limit, c.unsupported, c.robots_fetched, c.robots_disallowed}) {
         text += std::to_string(n);
         text += ' ';
     }
@@ -64,8 +64,8 @@ std::string counts_text(const FrontierCounts& c) {
 
 FrontierCounts parse_counts(std::string_view text) {
     FrontierCounts c;
-    std::size_t* fields[] = {&c.admitted,     &c.seeds,    &c.discovered, &c.duplicates,
-                             &c.out_of_scope, &c.filtered, &c.too_deep,   &c.over_limit,
+    std::size_t* fields[] = {&c.admitted,     &c.seeds,          &c.discovered,       &c.duplicates,
+                             &c.out_of_scope, &c.filtered,       &c.too_deep,         &c.over_limit,
                              &c.unsupported,  &c.robots_fetched, &c.robots_disallowed};
     std::size_t at = 0;
     for (std::size_t* field : fields) {
@@ -153,10 +153,6 @@ class CrawlState::DirectoryLock {
     int fd_;
 };
 
-namespace {
-
-}  // namespace
-
 CrawlState::Store::Store(const std::filesystem::path& dir, bool create)
     : path_(database_in(dir)), db_(path_, create) {
     try {
@@ -177,8 +173,8 @@ CrawlState::Store::Store(const std::filesystem::path& dir, bool create)
             // A torn or damaged file is found here, before the crawl trusts any of it.
             Statement check(db_, "PRAGMA quick_check");
             while (check.step()) {
-                if (check.text(0) != "ok") throw StateError("it is damaged: " +
-                                                            std::string(check.text(0)));
+                if (check.text(0) != "ok")
+                    throw StateError("it is damaged: " + std::string(check.text(0)));
             }
         }
         get_meta_.emplace(db_, "SELECT value FROM meta WHERE key = ?1");
@@ -262,8 +258,8 @@ void CrawlState::Store::admitted(const CrawlItem& item, bool seed, std::uint64_t
     insert_item_->bind(1, static_cast<std::int64_t>(item.index))
         .bind(2, item.url)
         .bind(3, static_cast<std::int64_t>(item.depth))
-        .bind_or_null(4, item.referrer ? std::optional<std::string_view>(*item.referrer)
-                                       : std::nullopt)
+        .bind_or_null(
+            4, item.referrer ? std::optional<std::string_view>(*item.referrer) : std::nullopt)
         .run();
     changed();
 }
@@ -355,15 +351,15 @@ void CrawlState::Store::restore(frontier::FrontierRestore& frontier) {
     const auto steady_now = Clock::now();
     Statement hosts(db_, "SELECT origin, robots, fetched_at FROM hosts");
     while (hosts.step()) {
-        const auto fetched = std::chrono::system_clock::time_point(
-            std::chrono::milliseconds(hosts.integer(2)));
+        const auto fetched =
+            std::chrono::system_clock::time_point(std::chrono::milliseconds(hosts.integer(2)));
         if (fetched > now || now - fetched >= robots_lifetime) continue;
         const auto expires = steady_now + std::chrono::duration_cast<Clock::duration>(
                                               fetched + robots_lifetime - now);
-        frontier.robots(hosts.text(0),
-                        hosts.is_null(1) ? std::nullopt
-                                         : std::optional<std::string_view>(hosts.text(1)),
-                        expires);
+        frontier.robots(
+            hosts.text(0),
+            hosts.is_null(1) ? std::nullopt : std::optional<std::string_view>(hosts.text(1)),
+            expires);
     }
     Statement count(db_, "SELECT count(*) FROM seen");
     count.step();
@@ -444,17 +440,27 @@ std::unique_ptr<CrawlState> CrawlState::inspect(const std::filesystem::path& dir
     });
 }
 
-bool CrawlState::resumed() const noexcept { return store_->resumed(); }
-std::filesystem::path CrawlState::database_path() const { return store_->path(); }
-std::size_t CrawlState::seeds_taken() const noexcept { return store_->seeds_taken(); }
-std::uint64_t CrawlState::input_end() const noexcept { return store_->input_end(); }
+bool CrawlState::resumed() const noexcept {
+    return store_->resumed();
+}
+std::filesystem::path CrawlState::database_path() const {
+    return store_->path();
+}
+std::size_t CrawlState::seeds_taken() const noexcept {
+    return store_->seeds_taken();
+}
+std::uint64_t CrawlState::input_end() const noexcept {
+    return store_->input_end();
+}
 
 std::size_t CrawlState::Summary::failures() const noexcept {
     std::size_t total = 0;
     for (const auto& [kind, count] : failed) total += count;
     return total;
 }
-std::size_t CrawlState::Summary::finished() const noexcept { return ok + failures(); }
+std::size_t CrawlState::Summary::finished() const noexcept {
+    return ok + failures();
+}
 
 namespace {
 

@@ -31,7 +31,8 @@ class CrawlState {
     using Identity = std::vector<std::pair<std::string, std::string>>;
 
     // Opens DIR's state, or makes DIR and a new one. A state made by a command of another
-    // identity is refused, naming what differs, unless `force` (it is then this command's).
+    // identity is refused, naming what differs, unless `force` (it is then this command's). One
+    // process at a time: while a CrawlState of DIR is open, another open() of it throws.
     static std::unique_ptr<CrawlState> open(const std::filesystem::path& dir,
                                             const Identity& identity, bool force);
     // An existing state, as it is (`corocrawl state`).

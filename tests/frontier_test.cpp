@@ -5,7 +5,6 @@
 #include "corocrawl/frontier.hpp"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -15,18 +14,14 @@
 #include <stdexcept>
 
 #include "corocrawl/state.hpp"
+#include "support.hpp"
 
 namespace corocrawl {
 namespace {
 
 // A directory of its own for each state a test makes; removed with the fixture.
 std::filesystem::path fresh_directory(const std::string& stem) {
-    static int counter = 0;
-    auto path =
-        std::filesystem::temp_directory_path() / ("corocrawl-frontier-" + std::to_string(getpid()) +
-                                                  "-" + std::to_string(counter++) + "-" + stem);
-    std::filesystem::remove_all(path);
-    return path;
+    return testing::scratch_path("frontier-" + stem);
 }
 
 enum class Store { memory, state, state_spilling };

@@ -43,7 +43,6 @@ class CrawlState {
 
     // It held a crawl already: this run resumes it.
     bool resumed() const noexcept;
-    std::filesystem::path database_path() const;
 
     struct Summary {
         std::size_t admitted = 0;

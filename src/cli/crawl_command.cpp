@@ -119,14 +119,12 @@ int run_crawl(CrawlCommand& command) {
         if (state->resumed()) {
             // -o FILE is brought in line with the state: every record it kept, once; the URLs it
             // did not finish follow as this run finishes them. (Stdout has had them already.)
-            std::size_t kept = 0;
-            state->for_each_record([&](std::string_view record) {
-                if (output_file.is_open()) sink.write_formatted(record);
-                ++kept;
-            });
+            if (output_file.is_open())
+                state->for_each_record(
+                    [&](std::string_view record) { sink.write_formatted(record); });
             if (!command.quiet) {
-                std::cerr << "corocrawl: resuming " << command.state << ": " << kept
-                          << " URLs finished before" << std::endl;
+                std::cerr << "corocrawl: resuming " << command.state << ": "
+                          << state->summary().finished() << " URLs finished before" << std::endl;
             }
         }
     }

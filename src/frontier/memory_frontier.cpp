@@ -19,6 +19,7 @@ using frontier::Fingerprint;
 using frontier::FingerprintHash;
 using frontier::Host;
 using frontier::HostTable;
+using frontier::robots_lifetime;
 using frontier::RobotsRules;
 using std::chrono::milliseconds;
 
@@ -28,8 +29,6 @@ constexpr milliseconds robots_retry_most{10 * 60'000};
 // Once it has failed this many times and nothing else is left to do, its URLs get their
 // records (robots errors) and the crawl ends.
 constexpr int robots_attempts = 3;
-// RFC 9309 2.4: a cached robots.txt should not be used for more than 24 hours.
-constexpr auto robots_lifetime = std::chrono::hours(24);
 
 // The path and query robots.txt rules are matched against.
 std::string request_target(std::string_view url) {

@@ -19,6 +19,9 @@ namespace corocrawl::frontier {
 // 2.2.1), so a token with other characters in it is only ever governed by the '*' groups.
 std::string product_token(std::string_view user_agent);
 
+// RFC 9309 2.4: a cached robots.txt should not be used for more than 24 hours.
+inline constexpr std::chrono::hours robots_lifetime{24};
+
 // The most octets of a robots.txt that are parsed (RFC 9309 2.5: at least 500 KiB).
 inline constexpr std::size_t robots_max_bytes = 500 * 1024;
 

@@ -15,12 +15,14 @@
 
 #include "corocrawl/state.hpp"
 #include "frontier/journal.hpp"
+#include "frontier/robots.hpp"
 #include "frontier/sqlite.hpp"
 
 namespace corocrawl {
 namespace {
 
 using frontier::Fingerprint;
+using frontier::robots_lifetime;
 using frontier::sqlite::Database;
 using frontier::sqlite::SqliteError;
 using frontier::sqlite::Statement;
@@ -28,7 +30,6 @@ using frontier::sqlite::Statement;
 constexpr std::string_view format_name = "corocrawl-state 1";
 constexpr auto batch_time = std::chrono::milliseconds(100);
 constexpr std::size_t batch_changes = 5'000;
-constexpr auto robots_lifetime = std::chrono::hours(24);  // as the frontier's (RFC 9309 2.4)
 
 // An item's life in the `items` table.
 enum ItemState : std::int64_t { waiting = 0, leased = 1, finished = 2 };
@@ -87,7 +88,6 @@ class CrawlState::Store final : public frontier::FrontierJournal {
     void check_identity(const Identity& identity, bool force);
 
     bool resumed() const noexcept { return resumed_; }
-    const std::filesystem::path& path() const noexcept { return path_; }
     std::size_t seeds_taken() const noexcept { return counts_.seeds; }
     std::uint64_t input_end() const noexcept { return input_end_; }
     Database& db() { return db_; }
@@ -442,9 +442,6 @@ std::unique_ptr<CrawlState> CrawlState::inspect(const std::filesystem::path& dir
 
 bool CrawlState::resumed() const noexcept {
     return store_->resumed();
-}
-std::filesystem::path CrawlState::database_path() const {
-    return store_->path();
 }
 std::size_t CrawlState::seeds_taken() const noexcept {
     return store_->seeds_taken();

@@ -96,6 +96,25 @@ void add_crawl_options(CLI::App& app, CrawlCommand& command) {
                    "Read URLs from FILE, one a line ('-': stdin); "
                    "blank lines and # comments are skipped")
         ->option_text("FILE");
+    // --shard: the filter is UrlSource's (arguments, file and stdin alike), the hash shard.hpp's.
+    app.add_option_function<std::string>(
+           "--shard",
+           [&command](const std::string& text) {
+               try {
+                   command.shard = parse_shard(text);
+               } catch (const std::invalid_argument& e) {
+                   throw CLI::ValidationError("--shard", e.what());
+               }
+           },
+           "Take only the input URLs (arguments, -i) whose host name hashes to I of N "
+           "(FNV-1a 64 of the lower-cased host, mod N; a line that is not a URL: of its text), "
+           "so N processes split one list with no coordination, each host in one of them. "
+           "Links found with -r are not sharded: --scope host keeps them on their seed's host")
+        ->option_text("I/N")
+        ->default_str("0/1");
+    // TODO(lead): --shard with --frontier must be a usage error (a shared frontier hands each URL
+    // to one process itself): once --frontier is registered above, end the chain above with
+    //   ->excludes("--frontier")
     CLI::Option* xpath = app.add_option("-x,--xpath", command.xpaths,
                                         "[NAME=]XPATH to evaluate on every page (repeatable)")
                              ->allow_extra_args(false)  // one value per -x: what follows is a URL
@@ -368,6 +387,7 @@ CrawlState::Identity state_identity(const CrawlCommand& command) {
     return {
         {"the seed URLs (arguments)", lines(command.urls)},
         {"--input", command.input},
+        {"--shard", command.shard.whole() ? std::string() : command.shard.text()},
         {"--sitemap", lines(command.sitemaps) + (frontier.sitemaps_from_robots ? " auto" : "")},
         {"the fields (-x, -s)", fields},
         {"--recursive", yes_no(frontier.recursive)},

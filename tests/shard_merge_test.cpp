@@ -429,6 +429,8 @@ TEST_F(Merge, AMissingFileMixedFormatsOrNotRecordsAreUsageErrorsBeforeAnyOutput)
              {{"merge", jsonl, csv, "-o", output}, "is CSV"},
              {{"merge", text, "-o", output}, "not records"},
              {{"merge", jsonl, jsonl, "-o", jsonl}, "also an input"},
+             {{"merge", jsonl, std::filesystem::temp_directory_path().string(), "-o", output},
+              "a directory"},
              {{"merge", "-o", output}, "files"},
              {{"merge", "-", "-", "-o", output}, "twice"}}) {
         const auto run = run_corocrawl(args);

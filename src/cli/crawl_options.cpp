@@ -109,7 +109,8 @@ void add_crawl_options(CLI::App& app, CrawlCommand& command) {
            "Take only the input URLs (arguments, -i) whose host name hashes to I of N "
            "(FNV-1a 64 of the lower-cased host, mod N; a line that is not a URL: of its text), "
            "so N processes split one list with no coordination, each host in one of them. "
-           "Links found with -r are not sharded: --scope host keeps them on their seed's host")
+           "Links found with -r are not sharded: --scope host keeps them on their seed's host "
+           "(with domain or any, two shards may fetch one page)")
         ->option_text("I/N")
         ->default_str("0/1");
     // TODO(lead): --shard with --frontier must be a usage error (a shared frontier hands each URL

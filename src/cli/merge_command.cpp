@@ -7,6 +7,7 @@
 #include <iostream>
 #include <memory>
 #include <string>
+#include <system_error>
 #include <unordered_map>
 #include <vector>
 
@@ -51,8 +52,11 @@ std::vector<Input> open_inputs(const MergeCommand& command) {
             if (!*input.file)
                 throw CLI::ValidationError(
                     "merge", "cannot read " + input.name + ": " + std::strerror(errno));
-            if (!command.output.empty() && std::filesystem::exists(command.output) &&
-                std::filesystem::equivalent(input.name, command.output)) {
+            std::error_code error;
+            if (std::filesystem::is_directory(input.name, error))
+                throw CLI::ValidationError("merge", "cannot read " + input.name + ": a directory");
+            if (!command.output.empty() &&
+                std::filesystem::equivalent(input.name, command.output, error)) {
                 throw CLI::ValidationError("--output", command.output + " is also an input");
             }
             input.reader = std::make_unique<RecordReader>(*input.file);

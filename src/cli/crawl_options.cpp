@@ -114,8 +114,9 @@ void add_crawl_options(CLI::App& app, CrawlCommand& command) {
         ->option_text("I/N")
         ->default_str("0/1");
     // TODO(lead): --shard with --frontier must be a usage error (a shared frontier hands each URL
-    // to one process itself): once --frontier is registered above, end the chain above with
-    //   ->excludes("--frontier")
+    // to one process itself). One line, on whichever of the two is registered second (CLI11 wants
+    // the other one defined already; the exclusion then holds both ways, exit 2):
+    //   ->excludes("--shard")  on --frontier's chain,  or  ->excludes("--frontier")  on this one
     CLI::Option* xpath = app.add_option("-x,--xpath", command.xpaths,
                                         "[NAME=]XPATH to evaluate on every page (repeatable)")
                              ->allow_extra_args(false)  // one value per -x: what follows is a URL

@@ -17,7 +17,7 @@ namespace {
 
 using testing::run_corocrawl;
 
-const std::vector<std::string> commands{"crawl", "serve", "bench", "state", "merge"};
+const std::vector<std::string> commands{"crawl", "serve", "bench", "state", "frontier", "merge"};
 
 std::string read_text(const std::string& path) {
     std::ifstream file(path, std::ios::binary);
@@ -113,7 +113,7 @@ TEST(Manual, EveryHelpFlagIsCompletedByBash) {
 
 TEST(Manual, BashCompletesCommandsChoicesAndFiles) {
     EXPECT_EQ(bash_complete({""}),
-              (std::vector<std::string>{"crawl", "serve", "bench", "state", "merge"}));
+              (std::vector<std::string>{"crawl", "serve", "bench", "state", "frontier", "merge"}));
     EXPECT_EQ(bash_complete({"crawl", "-f", ""}),
               (std::vector<std::string>{"text", "jsonl", "csv"}));
     EXPECT_EQ(bash_complete({"crawl", "--mode", "p"}), (std::vector<std::string>{"pool"}));

@@ -172,12 +172,12 @@ void add_crawl_options(CLI::App& app, CrawlCommand& command) {
                    "redis://HOST:PORT/NAME or unix:///PATH?name=NAME (a Redis server's)")
         ->option_text("ADDRESS");
     app.add_option("--lease-timeout", command.lease_timeout_s,
-                   "--frontier: seconds a URL stays leased to a worker that stops renewing it "
-                   "(dead or hung), before another worker gets it")
+                   "With --frontier: seconds a URL stays leased to a worker that stops renewing "
+                   "it (dead or hung), before another worker gets it")
         ->option_text("SECONDS");
     app.add_option("--lease-attempts", command.lease_attempts,
-                   "--frontier: leases of one URL that may expire before it gets a worker_lost "
-                   "record instead")
+                   "With --frontier: leases of one URL that may expire before it gets a "
+                   "worker_lost record instead")
         ->option_text("N");
     app.add_flag("--with-url", command.sink.with_url, "text: prefix each value with URL<TAB>");
     app.add_flag("--ordered", command.sink.ordered, "Write records in input order");

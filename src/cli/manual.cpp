@@ -141,6 +141,14 @@ constexpr const char* examples[][2] = {
      "corocrawl crawl --shard 1/3 -i urls.txt -f jsonl -o shard-1.jsonl   # on machine 1\n"
      "corocrawl crawl --shard 2/3 -i urls.txt -f jsonl -o shard-2.jsonl   # on machine 2\n"
      "corocrawl merge shard-0.jsonl shard-1.jsonl shard-2.jsonl -o all.jsonl"},
+    {"One crawl shared by processes on two machines through one Redis, its records made one "
+     "file, and what the shared crawl holds:",
+     "corocrawl crawl -r https://example.com/ --frontier redis://10.0.0.5:6379/site -f jsonl "
+     "-o a.jsonl   # on machine A\n"
+     "corocrawl crawl -r https://example.com/ --frontier redis://10.0.0.5:6379/site -f jsonl "
+     "-o b.jsonl   # on machine B\n"
+     "corocrawl merge a.jsonl b.jsonl -o all.jsonl\n"
+     "corocrawl frontier redis://10.0.0.5:6379/site"},
     {"The three ways to wait compared, and 999 URLs where only async is run:",
      "corocrawl bench\ncorocrawl bench --n 999"},
 };
@@ -211,8 +219,10 @@ void write_man_page(std::ostream& out, const CLI::App& app) {
         << roff(
                "corocrawl serve runs the bundled HTTP test server; corocrawl bench crawls the "
                "same URLs in each mode and compares what each cost; corocrawl state shows what "
-               "a crawl's --state DIR holds; corocrawl merge makes the record files of several "
-               "crawls (the shards of one list, crawl --shard I/N) one record per URL.")
+               "a crawl's --state DIR holds; corocrawl frontier shows or clears a crawl shared "
+               "through Redis (crawl --frontier); corocrawl merge makes the record files of "
+               "several crawls (the shards of one list, crawl --shard I/N, or the workers of a "
+               "shared crawl) one record per URL.")
         << "\n.SH OPTIONS\n";
     for (const CLI::Option* option : flags_of(app)) write_option(out, option);
 
@@ -240,18 +250,21 @@ void write_man_page(std::ostream& out, const CLI::App& app) {
         << '\n'
         << ".TP\n2\n"
         << roff(
-               "usage error: a bad flag, an invalid XPath or CSS selector, unreadable input; "
+               "usage error: a bad flag, an invalid XPath or CSS selector, unreadable input, a "
+               "--frontier Redis that cannot be reached; "
                "found before any request")
         << '\n'
         << ".TP\n130\n"
         << roff(
                "interrupted (SIGINT or SIGTERM), after a cancelled record for every URL not "
                "finished and the summary (with --state, no cancelled records: those URLs wait "
-               "in DIR for the next run); a second signal quits at once")
+               "in DIR for the next run; with --frontier, they go back to the shared crawl); a "
+               "second signal quits at once")
         << "\n.PP\n"
         << roff(
                "serve exits 0 when stopped by SIGINT or SIGTERM and 1 when it cannot listen; "
                "bench exits 0, 1 when a run failed, 2 on a usage error and 130 when interrupted; "
+               "frontier exits 0, 1 when Redis cannot be reached and 2 on a usage error; "
                "merge exits 0, 1 when a line was not a record (each named on stderr as "
                "FILE:LINE) or the output could not be written, and 2 on a usage error (a FILE "
                "that cannot be read, files of two formats).")

@@ -3,6 +3,7 @@
 #include <signal.h>
 
 #include <algorithm>
+#include <optional>
 
 namespace corocrawl::frontier::redis {
 
@@ -94,31 +95,73 @@ Reply Connection::command(const std::vector<std::string>& args) {
     return reply;
 }
 
-Reply Connection::run(const Script& script, const std::vector<std::string>& args) {
+const std::string& Connection::sha(const Script& script) {
     const auto known = std::find_if(loaded_.begin(), loaded_.end(), [&](const auto& entry) {
         return entry.first == script.text.data();
     });
-    std::string sha;
-    if (known != loaded_.end()) {
-        sha = known->second;
-    } else {
-        sha = std::string(text(*command({"SCRIPT", "LOAD", std::string(script.text)})));
-        loaded_.emplace_back(script.text.data(), sha);
-    }
+    if (known != loaded_.end()) return known->second;
+    std::string loaded(text(*command({"SCRIPT", "LOAD", std::string(script.text)})));
+    return loaded_.emplace_back(script.text.data(), std::move(loaded)).second;
+}
+
+std::vector<std::string> Connection::evalsha(const std::string& sha,
+                                             const std::vector<std::string>& args) {
     std::vector<std::string> call;
     call.reserve(args.size() + 3);
     call.push_back("EVALSHA");
     call.push_back(sha);
     call.push_back("0");
     call.insert(call.end(), args.begin(), args.end());
+    return call;
+}
+
+namespace {
+
+bool is_noscript(std::string_view error) {
+    return error.substr(0, 8) == "NOSCRIPT";
+}
+
+}  // namespace
+
+Reply Connection::run(const Script& script, const std::vector<std::string>& args) {
     try {
-        return command(call);
+        return command(evalsha(sha(script), args));
     } catch (const ReplyError& e) {
-        // A restarted server has forgotten its scripts.
-        if (std::string_view(e.what()).substr(0, 8) != "NOSCRIPT") throw;
+        // Its scripts flushed (SCRIPT FLUSH): loaded again.
+        if (!is_noscript(e.what())) throw;
         command({"SCRIPT", "LOAD", std::string(script.text)});
-        return command(call);
+        return command(evalsha(sha(script), args));
     }
+}
+
+std::vector<Reply> Connection::run_together(const std::vector<Call>& calls) {
+    std::vector<std::vector<std::string>> commands;
+    for (const auto& call : calls) commands.push_back(evalsha(sha(*call.script), call.args));
+    if (!context_ || context_->err) throw ConnectionLost("not connected");
+    const SigpipeBlocked blocked;
+    for (const auto& args : commands) {
+        std::vector<const char*> argv;
+        std::vector<std::size_t> lengths;
+        for (const auto& arg : args) {
+            argv.push_back(arg.data());
+            lengths.push_back(arg.size());
+        }
+        if (redisAppendCommandArgv(context_.get(), static_cast<int>(argv.size()), argv.data(),
+                                   lengths.data()) != REDIS_OK)
+            throw ConnectionLost(context_->errstr);
+    }
+    std::vector<Reply> replies;
+    std::optional<std::string> error;
+    for (std::size_t i = 0; i < commands.size(); ++i) {
+        void* raw = nullptr;
+        if (redisGetReply(context_.get(), &raw) != REDIS_OK || !raw)
+            throw ConnectionLost(context_->err ? context_->errstr : "no reply");
+        Reply reply(static_cast<redisReply*>(raw));
+        if (reply->type == REDIS_REPLY_ERROR && !error) error.emplace(reply->str, reply->len);
+        replies.push_back(std::move(reply));
+    }
+    if (error) throw ReplyError(*error);  // every reply read: the connection stays in step
+    return replies;
 }
 
 std::int64_t Connection::time_ms() {

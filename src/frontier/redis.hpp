@@ -50,11 +50,20 @@ class Connection {
     Reply command(const std::vector<std::string>& args);
     // EVALSHA with no keys (the script builds them from its first argument).
     Reply run(const Script& script, const std::vector<std::string>& args);
+    // Scripts sent together and answered together: one round trip for all.
+    struct Call {
+        const Script* script;
+        std::vector<std::string> args;
+    };
+    std::vector<Reply> run_together(const std::vector<Call>& calls);
     // Redis's own clock, in milliseconds since the epoch: every process of a crawl reads its
     // instants from the same server.
     std::int64_t time_ms();
 
   private:
+    const std::string& sha(const Script& script);
+    static std::vector<std::string> evalsha(const std::string& sha,
+                                            const std::vector<std::string>& args);
     struct Free {
         void operator()(redisContext* context) const noexcept { redisFree(context); }
     };

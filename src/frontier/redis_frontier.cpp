@@ -181,10 +181,10 @@ class RedisFrontier final : public Frontier {
         ++counts_.seeds;
         const auto seed = gate_.seed(url);
         const Fingerprint fingerprint = seed ? seed->fingerprint : frontier::fingerprint(url);
-        auto args = admit_arguments(Clock::now());
+        auto args = admit_arguments(instant());
         append_candidate(args, true, fingerprint, fingerprint, seed ? seed->origin : "", 0, "",
                          url);
-        const auto reply = send({&scripts::admit, std::move(args)}, Clock::now());
+        const auto reply = send({&scripts::admit, std::move(args)}, instant());
         if (!reply) {
             ++counts_.admitted;  // as far as this process knows; Redis has the last word
             ++waiting_;
@@ -201,7 +201,7 @@ class RedisFrontier final : public Frontier {
                                Hop hop) override {
         std::vector<Verdict> verdicts(urls.size(), Verdict::admitted);
         std::vector<std::size_t> sent;  // which of them Redis is asked about
-        const auto now = Clock::now();
+        const auto now = instant();
         auto args = admit_arguments(now);
         std::shared_ptr<const std::string> referrer;
         for (std::size_t i = 0; i < urls.size(); ++i) {
@@ -247,6 +247,12 @@ class RedisFrontier final : public Frontier {
 
     Next next(Clock::time_point now) override {
         clock_.anchor(now);
+        last_now_ = now;
+        if (!prefetched_.empty()) {
+            Next next = std::move(prefetched_.front());
+            prefetched_.pop_front();
+            return next;
+        }
         Next next;
         if (!ready_to_talk(now)) {
             next.ready_at = retry_at_;
@@ -257,49 +263,40 @@ class RedisFrontier final : public Frontier {
             if (!next.done) next.ready_at = idle_until_;
             return next;
         }
-        Reply reply;
         try {
-            reply = connection_->run(scripts::lease, lease_arguments(now));
+            const Reply reply = connection_->run(scripts::lease, lease_arguments(now));
+            return leased(*reply, now);
         } catch (const std::exception& e) {
             lost(e, now);
             next.ready_at = retry_at_;
             return next;
         }
-        const redisReply& values = *reply;
-        waiting_ = static_cast<std::size_t>(std::max<std::int64_t>(0, integer(element(values, 0))));
-        sync_scope(static_cast<std::size_t>(integer(element(values, 1))));
-        done_ = integer(element(values, 2)) == 1;
-        const std::int64_t next_ready = integer(element(values, 3));
-        if (values.elements >= 8) return take(values, now);
-        if (finished()) {
-            next.done = true;
-            return next;
-        }
-        // Asked again when the first host's delay has passed; with none known, soon (another
-        // process may add work, or finish a request of a limited host, at any moment), and
-        // never later than idle_wait_most.
-        Clock::time_point wake;
-        if (next_ready >= 0) {
-            wake = std::clamp(clock_.from(next_ready), now + milliseconds{1}, now + idle_wait_most);
-        } else {
-            idle_poll_ = std::min(idle_poll_most, std::max(milliseconds{2}, idle_poll_ * 2));
-            wake = now + idle_poll_;
-        }
-        idle_until_ = wake;
-        next.ready_at = wake;
-        return next;
     }
 
     void acknowledge(std::size_t index, const HostFeedback&, const StoredRecord* record) override {
         if (!forget(std::to_string(index))) return;
-        const auto now = Clock::now();
+        const auto now = instant();
         auto args = head(now);
         args.push_back(worker_);
         args.push_back(std::to_string(index));
         // Without a record (interrupted), the URL goes back to the crawl for another worker.
         args.push_back(record ? "done" : "back");
-        send({&scripts::acknowledge, std::move(args)}, now);
+        Call ack{&scripts::acknowledge, std::move(args)};
         idle_until_.reset();  // its host has room again
+        if (!record || !ready_to_talk(now)) {
+            send(std::move(ack), now);
+            return;
+        }
+        // The worker that finished this page asks for its next one: both in one round trip.
+        try {
+            const auto replies =
+                connection_->run_together({ack, {&scripts::lease, lease_arguments(now)}});
+            Next next = leased(*replies[1], now);
+            if (next.item) prefetched_.push_back(std::move(next));
+        } catch (const std::exception& e) {
+            lost(e, now);
+            outbox_.push_back(std::move(ack));
+        }
     }
 
     void robots_fetched(const CrawlItem& item, const Result& result,
@@ -354,13 +351,15 @@ class RedisFrontier final : public Frontier {
         send({&scripts::slow_down, std::move(args)}, now);
     }
 
-    std::size_t waiting() const override { return waiting_; }
+    std::size_t waiting() const override { return waiting_ + prefetched_.size(); }
 
-    bool finished() const override { return done_ && leases_.empty() && outbox_.empty(); }
+    bool finished() const override {
+        return done_ && leases_.empty() && outbox_.empty() && prefetched_.empty();
+    }
 
     // After an interruption: what this process holds goes back to the crawl; it owes nothing.
     std::vector<CrawlItem> drain() override {
-        const auto now = Clock::now();
+        const auto now = instant();
         if (ready_to_talk(now)) {
             try {
                 connection_->run(scripts::leave, leave_arguments(now));
@@ -368,6 +367,7 @@ class RedisFrontier final : public Frontier {
                 lost(e, now);  // their leases expire instead
             }
         }
+        prefetched_.clear();
         std::lock_guard lock(leases_mutex_);
         leases_.clear();
         return {};
@@ -378,10 +378,11 @@ class RedisFrontier final : public Frontier {
     bool keeps_state() const noexcept override { return true; }
 
   private:
-    struct Call {
-        const frontier::redis::Script* script;
-        std::vector<std::string> args;
-    };
+    using Call = Connection::Call;
+
+    // What the frontier is not told the instant of (a seed, links, an acknowledgement) happens
+    // at the last instant it was told: a caller's clock, not one of its own.
+    Clock::time_point instant() const { return last_now_.value_or(Clock::now()); }
 
     std::vector<std::string> head(Clock::time_point now) const {
         return {prefix_, std::to_string(clock_.at(now)), per_host_, bfs_};
@@ -424,7 +425,6 @@ class RedisFrontier final : public Frontier {
         args.push_back(std::to_string(std::max(1U, shared_.lease_attempts)));
         args.push_back(obey_ ? "1" : "0");
         args.push_back(input_closed_ ? "0" : "1");
-        args.push_back(std::to_string(shared_.lease_timeout.count()));
         return args;
     }
 
@@ -448,6 +448,33 @@ class RedisFrontier final : public Frontier {
         std::lock_guard lock(leases_mutex_);
         for (const auto& [member, item] : leases_) args.push_back(member);
         return args;
+    }
+
+    // What a lease reply says: the crawl's state, and an item, or when to ask again.
+    Next leased(const redisReply& values, Clock::time_point now) {
+        waiting_ = static_cast<std::size_t>(std::max<std::int64_t>(0, integer(element(values, 0))));
+        sync_scope(static_cast<std::size_t>(integer(element(values, 1))));
+        done_ = integer(element(values, 2)) == 1;
+        const std::int64_t next_ready = integer(element(values, 3));
+        if (values.elements >= 8) return take(values, now);
+        Next next;
+        if (finished()) {
+            next.done = true;
+            return next;
+        }
+        // Asked again when the first host's delay has passed; with none known, soon (another
+        // process may add work, or finish a request of a limited host, at any moment), and
+        // never later than idle_wait_most.
+        Clock::time_point wake;
+        if (next_ready >= 0) {
+            wake = std::clamp(clock_.from(next_ready), now + milliseconds{1}, now + idle_wait_most);
+        } else {
+            idle_poll_ = std::min(idle_poll_most, std::max(milliseconds{2}, idle_poll_ * 2));
+            wake = now + idle_poll_;
+        }
+        idle_until_ = wake;
+        next.ready_at = wake;
+        return next;
     }
 
     // The entry of a lease reply: an item to fetch, a robots.txt, or a record without a fetch.
@@ -685,8 +712,10 @@ class RedisFrontier final : public Frontier {
     bool down_ = false;
     Clock::time_point retry_at_{};
     milliseconds reconnect_wait_{100};
-    std::deque<Call> outbox_;  // what Redis is to be told, in order, once it is back
+    std::deque<Call> outbox_;      // what Redis is to be told, in order, once it is back
+    std::deque<Next> prefetched_;  // leased with an acknowledgement, for the next next()
 
+    std::optional<Clock::time_point> last_now_;    // the latest instant next() was given
     std::optional<Clock::time_point> idle_until_;  // no lease asked for before
     milliseconds idle_poll_{0};
     std::size_t waiting_ = 0;  // in the whole crawl, as last told

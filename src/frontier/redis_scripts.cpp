@@ -95,6 +95,10 @@ const std::string admit_text = prelude + R"LUA(
 local max_pages = tonumber(ARGV[5])
 local widened = tonumber(ARGV[6])
 for i = 1, widened do redis.call('SADD', key('scope'), ARGV[6 + i]) end
+local seen = key('seen')
+local items = key('items')
+local admitted = number(redis.call('HGET', key('stats'), 'admitted'))
+local first = admitted
 local verdicts = {}
 local touched = {}
 local i = 7 + widened
@@ -102,26 +106,33 @@ while i + 6 <= #ARGV do
   local seed, canonical, written, origin = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
   local depth, referrer, url = ARGV[i + 4], ARGV[i + 5], ARGV[i + 6]
   i = i + 7
-  local seen = redis.call('SISMEMBER', key('seen'), canonical) == 1 or
-               (written ~= '' and redis.call('SISMEMBER', key('seen'), written) == 1)
-  if seen then
-    verdicts[#verdicts + 1] = -1
-  elseif seed ~= '1' and number(redis.call('HGET', key('stats'), 'admitted')) >= max_pages then
-    verdicts[#verdicts + 1] = -2
+  local verdict
+  if written ~= '' and redis.call('SISMEMBER', seen, written) == 1 then
+    verdict = -1
+  elseif seed ~= '1' and admitted >= max_pages then
+    verdict = redis.call('SISMEMBER', seen, canonical) == 1 and -1 or -2
+  elseif redis.call('SADD', seen, canonical) == 0 then
+    verdict = -1
   else
-    redis.call('SADD', key('seen'), canonical)
-    if written ~= '' then redis.call('SADD', key('seen'), written) end
-    local index = stat('admitted', 1) - 1
-    redis.call('HSET', key('items'), index, origin .. '\t' .. depth .. '\t0\t' .. referrer .. '\t' .. url)
-    redis.call('RPUSH', key('q:' .. origin), index)
-    redis.call('SADD', key('origins'), origin)
-    stat('waiting', 1)
+    if written ~= '' then redis.call('SADD', seen, written) end
+    verdict = admitted
+    admitted = admitted + 1
+    redis.call('HSET', items, verdict, origin .. '\t' .. depth .. '\t0\t' .. referrer .. '\t' .. url)
+    redis.call('RPUSH', key('q:' .. origin), verdict)
     touched[origin] = true
-    verdicts[#verdicts + 1] = index
   end
+  verdicts[#verdicts + 1] = verdict
 end
-for origin in pairs(touched) do schedule(origin) end
-local reply = {number(redis.call('HGET', key('stats'), 'waiting')), redis.call('SCARD', key('scope'))}
+local waiting = number(redis.call('HGET', key('stats'), 'waiting'))
+if admitted > first then
+  redis.call('HSET', key('stats'), 'admitted', admitted)
+  waiting = stat('waiting', admitted - first)
+end
+for origin in pairs(touched) do
+  redis.call('SADD', key('origins'), origin)
+  schedule(origin)
+end
+local reply = {waiting, redis.call('SCARD', key('scope'))}
 for _, verdict in ipairs(verdicts) do reply[#reply + 1] = verdict end
 return reply
 )LUA";
@@ -135,16 +146,9 @@ local lease_ms = tonumber(ARGV[9])
 local attempts_most = tonumber(ARGV[10])
 local obey = ARGV[11] == '1'
 local feeder = ARGV[12] == '1'
-local ttl = tonumber(ARGV[13])
 
-redis.call('ZADD', key('workers'), now + ttl, worker)
-if feeder then
-  redis.call('ZADD', key('feeders'), now + ttl, worker)
-else
-  redis.call('ZREM', key('feeders'), worker)
-end
-redis.call('ZREMRANGEBYSCORE', key('workers'), '-inf', now)
-redis.call('ZREMRANGEBYSCORE', key('feeders'), '-inf', now)
+-- (A worker says it lives, and reads input, in renew: every quarter of a lease, not here.)
+if not feeder then redis.call('ZREM', key('feeders'), worker) end
 
 -- Leases whose workers died or hung come back first.
 for _, member in ipairs(redis.call('ZRANGEBYSCORE', key('leases'), '-inf', now, 'LIMIT', 0, 100)) do
@@ -245,14 +249,16 @@ end
 
 local waiting = number(redis.call('HGET', key('stats'), 'waiting'))
 local done = 0
-if number(redis.call('HGET', key('stats'), 'admitted')) > 0 and waiting == 0 and
-   redis.call('ZCARD', key('leases')) == 0 and redis.call('ZCARD', key('feeders')) == 0 and
-   redis.call('LLEN', key('lost')) == 0 then
-  done = 1
-end
-local first = redis.call('ZRANGE', key('timed'), 0, 0, 'WITHSCORES')
 local next_ready = -1
-if #first == 2 then next_ready = tonumber(first[2]) end
+if taken == 0 then
+  if waiting == 0 and number(redis.call('HGET', key('stats'), 'admitted')) > 0 and
+     redis.call('ZCARD', key('leases')) == 0 and redis.call('LLEN', key('lost')) == 0 then
+    redis.call('ZREMRANGEBYSCORE', key('feeders'), '-inf', now)  -- the dead read no more
+    if redis.call('ZCARD', key('feeders')) == 0 then done = 1 end
+  end
+  local first = redis.call('ZRANGE', key('timed'), 0, 0, 'WITHSCORES')
+  if #first == 2 then next_ready = tonumber(first[2]) end
+end
 local reply = {waiting, redis.call('SCARD', key('scope')), done, next_ready}
 for _, value in ipairs(entries) do reply[#reply + 1] = value end
 return reply

@@ -28,7 +28,7 @@ namespace corocrawl::frontier::redis_scripts {
 // Returns {waiting, scope size, then per URL its index, -1 (seen) or -2 (over max_pages)}.
 extern const redis::Script admit;
 // ARGV: prefix now per_host bfs worker want delay_ms delay_factor lease_ms lease_attempts obey
-// feeder ttl_ms.
+// feeder.
 // Returns {waiting, scope size, done (0/1), next ready instant or -1, then 4 values an entry:
 // kind ("f" fetch, "r" robots.txt, "l" lost, "u" robots.txt unreachable), index, payload
 // (the item, or the origin for "r"), extra ("f": robots.txt's version; "u": why)}.

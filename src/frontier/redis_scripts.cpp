@@ -52,25 +52,33 @@ local function owned_by(member, worker)
   return nil
 end
 
+-- A lease's owner is "WORKER\tMARK": 2 for a page, which holds a place in its host's limit and
+-- in its worker's share of it; 1 for a robots.txt, a place in the limit only; 0 for neither.
+local function give_back(owner, origin)
+  local mark = owner and string.sub(owner, -1) or '0'
+  if mark == '0' then return end
+  redis.call('HINCRBY', key('busy'), origin, -1)
+  if mark == '2' then redis.call('HINCRBY', key('mine:' .. string.sub(owner, 1, -3)), origin, -1) end
+end
+
 -- A lease ends without a record: the URL waits again, at the front of its host's queue (expired:
 -- one attempt more, and past the bound it is owed a worker_lost record instead).
 local function release(member, expired, attempts_most)
   local owner = redis.call('HGET', key('owner'), member)
   redis.call('ZREM', key('leases'), member)
   redis.call('HDEL', key('owner'), member)
-  local holds = owner and string.sub(owner, -1) == '1'
   if expired then stat('expired', 1) end
   if string.sub(member, 1, 2) == 'r:' then
     local origin = string.sub(member, 3)
     redis.call('HDEL', key('robots'), origin)
-    if holds then redis.call('HINCRBY', key('busy'), origin, -1) end
+    give_back(owner, origin)
     schedule(origin)
     return
   end
   local payload = redis.call('HGET', key('items'), member)
   if not payload then return end
   local origin, depth, attempts, rest = split(payload)
-  if holds then redis.call('HINCRBY', key('busy'), origin, -1) end
+  give_back(owner, origin)
   attempts = number(attempts)
   if expired then
     attempts = attempts + 1
@@ -158,10 +166,17 @@ end
 local entries = {}
 local taken = 0
 local deadline = now + lease_ms
-local function lease(member, holds)
+local function lease(member, mark)
   redis.call('ZADD', key('leases'), deadline, member)
-  redis.call('HSET', key('owner'), member, worker .. '\t' .. (holds and '1' or '0'))
+  redis.call('HSET', key('owner'), member, worker .. '\t' .. mark)
 end
+-- With a per-host limit, each live worker may hold its share of a host's places, no more: the
+-- one that finishes a request first must not keep them all.
+local share = 0
+if per_host > 0 then
+  share = math.ceil(per_host / math.max(1, redis.call('ZCOUNT', key('workers'), now, '+inf')))
+end
+local mine = key('mine:' .. worker)
 local function add(kind, index, payload, extra)
   entries[#entries + 1] = kind
   entries[#entries + 1] = index
@@ -175,7 +190,7 @@ while taken < want do
   if not member then break end
   local payload = redis.call('HGET', key('items'), member)
   if payload then
-    lease(member, false)
+    lease(member, '0')
     stat('gave_up', 1)
     add('l', member, payload, '')
   end
@@ -199,7 +214,7 @@ for _, origin in ipairs(redis.call('ZRANGE', key('turns'), 0, 31)) do
     redis.call('HSET', key('robots'), origin, 'F')
     redis.call('HINCRBY', key('busy'), origin, 1)
     redis.call('HSET', key('next'), origin, now + math.floor(delay * factor))
-    lease('r:' .. origin, true)
+    lease('r:' .. origin, '1')
     stat('robots_fetched', 1)
     add('r', '', origin, '')
     schedule(origin)
@@ -209,6 +224,7 @@ for _, origin in ipairs(redis.call('ZRANGE', key('turns'), 0, 31)) do
     while taken < want do
       if origin ~= '' then
         if per_host > 0 and number(redis.call('HGET', key('busy'), origin)) >= per_host then break end
+        if share > 0 and number(redis.call('HGET', mine, origin)) >= share then break end
         if number(redis.call('HGET', key('next'), origin)) > now then break end
       end
       local member = bfs and redis.call('LPOP', queue) or redis.call('RPOP', queue)
@@ -216,9 +232,10 @@ for _, origin in ipairs(redis.call('ZRANGE', key('turns'), 0, 31)) do
       stat('waiting', -1)
       if origin ~= '' then
         redis.call('HINCRBY', key('busy'), origin, 1)
+        redis.call('HINCRBY', mine, origin, 1)
         redis.call('HSET', key('next'), origin, now + math.floor(host_delay * factor))
       end
-      lease(member, origin ~= '')
+      lease(member, origin ~= '' and '2' or '0')
       add('f', member, redis.call('HGET', key('items'), member) or '', version)
     end
     schedule(origin)
@@ -239,7 +256,7 @@ if taken == 0 and redis.call('ZCARD', key('leases')) == 0 and
         local member = redis.call('LPOP', key('q:' .. origin))
         if not member then break end
         stat('waiting', -1)
-        lease(member, false)
+        lease(member, '0')
         add('u', member, redis.call('HGET', key('items'), member) or '', why)
       end
       schedule(origin)
@@ -279,7 +296,7 @@ if owner then
   stat('done', 1)
   if payload then
     local origin = split(payload)
-    if string.sub(owner, -1) == '1' then redis.call('HINCRBY', key('busy'), origin, -1) end
+    give_back(owner, origin)
     schedule(origin)
   end
   return 1
@@ -310,7 +327,7 @@ local owner = owned_by(member, worker)
 if not owner then return -1 end  -- it expired: another worker fetches it
 redis.call('ZREM', key('leases'), member)
 redis.call('HDEL', key('owner'), member)
-redis.call('HINCRBY', key('busy'), origin, -1)
+give_back(owner, origin)
 local failures = 0
 if string.sub(state, 1, 1) == 'K' then
   redis.call('HSET', key('robots'), origin, state)

@@ -5,18 +5,27 @@
 // Then the per-host limit (0: none) and the order ("1": breadth-first).
 //
 // The keys, under "corocrawl:{NAME}:" (one hash tag: one Redis Cluster slot):
-//   stats      hash: admitted (the next index), waiting, done, expired, gave_up, late,
-//   robots_fetched seen       set of 16-byte URL fingerprints items      hash: index ->
-//   "origin\tdepth\tattempts\treferrer\turl", until its record is in q:ORIGIN   list of the indexes
-//   waiting for the host ready      zset: origin -> the instant it may start its next request
-//   (hosts with work only) busy next delay   hash: origin -> requests in flight, the next start,
-//   Crawl-delay (ms) robots     hash: origin -> "F" (being fetched), "K\tEXPIRES" (known),
-//   "U\tFAILURES\tWHY" robotstext hash: origin -> robots.txt's text;   robotsfail hash: origin ->
-//   failures in a row leases     zset: index (or "r:ORIGIN" for a robots.txt) -> its deadline owner
-//   hash: leased member -> "WORKER\t1" (holding a place in its host's limit) or "\t0" lost list of
-//   indexes whose leases expired too often: each is owed a worker_lost record workers feeders zset:
-//   worker -> the instant it is presumed dead (feeders: still reading input) origins scope sets:
-//   every origin queued; the hosts the seeds (and their redirects) made
+// - stats: hash of admitted (the next index), waiting, done, expired, gave_up, late and
+//   robots_fetched.
+// - seen: set of 16-byte URL fingerprints.
+// - items: hash of index -> "origin\tdepth\tattempts\treferrer\turl", until its record is in.
+// - q:ORIGIN: list of the indexes waiting for the host.
+// - timed: zset of origin -> the instant it may start its next request (hosts with work only);
+//   turns: zset of origin -> its next URL's index (hosts with work they may start now).
+// - busy, next, delay: hashes of origin -> requests in flight, the next start, Crawl-delay (ms).
+// - robots: hash of origin -> "F" (being fetched), "K\tEXPIRES" (known) or "U\tFAILURES\tWHY";
+//   robotstext: origin -> the text; robotsfail: origin -> failures in a row; unreachable: set of
+//   the origins whose robots.txt failed too often (their URLs may be refused).
+// - leases: zset of index (or "r:ORIGIN" for a robots.txt) -> its deadline.
+// - owner: hash of leased member -> "WORKER\tMARK" (2: a page, holding a place in its host's
+//   limit and in its worker's share of it; 1: a robots.txt, holding a place; 0: neither).
+// - mine:WORKER: hash of origin -> the pages of the host the worker holds (its share: the limit
+//   divided among the live workers).
+// - lost: list of the indexes whose leases expired too often, each owed a worker_lost record.
+// - workers, feeders: zsets of worker -> the instant it is presumed dead (feeders: still reading
+//   their input).
+// - origins, scope: sets of every origin queued; of the hosts the seeds (and their redirects)
+//   made.
 #pragma once
 
 #include "frontier/redis.hpp"

@@ -663,6 +663,34 @@ TEST_F(RedisFrontier, AMalformedAddressIsAUsageErrorBeforeAnyTraffic) {
     }
     EXPECT_EQ(requests(), 0u);
     EXPECT_EQ(redis->keys(), 0u);
+
+    // The control: the same command with a well-formed address crawls.
+    const auto good = run_corocrawl(
+        {"crawl", "--frontier", address(), "-f", "jsonl", "-o", output, host + "/page/1"});
+    EXPECT_EQ(good.status, 0) << good.err;
+    EXPECT_EQ(requests(), 1u);
+    EXPECT_GT(redis->keys(), 0u);
+    std::remove(output.c_str());
+}
+
+// A Redis that is not there at the start is a mistyped address: an error before any request,
+// not a wait.
+TEST_F(RedisFrontier, AnUnreachableRedisAtTheStartIsAnErrorBeforeAnyTraffic) {
+    const std::string output = testing::scratch_path("records.jsonl");
+    const std::string nowhere = redis->dir() + "/nobody.sock";
+    for (const std::string& unreachable :
+         {"unix://" + nowhere + "?name=crawl",
+          "redis://127.0.0.1:" + std::to_string(testing::closed_port()) + "/crawl"}) {
+        SCOPED_TRACE(unreachable);
+        const auto run =
+            run_corocrawl({"crawl", "--frontier", unreachable, "-o", output, host + "/page/1"});
+        EXPECT_EQ(run.status, 2) << run.err;
+        EXPECT_NE(run.err.find(unreachable), std::string::npos) << run.err;
+        EXPECT_LT(run.elapsed, 30s) << "it waited for Redis instead of failing";
+        const auto summary = run_corocrawl({"frontier", unreachable, "--json"});
+        EXPECT_NE(summary.status, 0) << summary.out;
+    }
+    EXPECT_EQ(requests(), 0u);
     std::remove(output.c_str());
 }
 

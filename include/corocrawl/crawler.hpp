@@ -6,12 +6,14 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "corocrawl/frontier.hpp"
 #include "corocrawl/options.hpp"
 #include "corocrawl/result.hpp"
+#include "corocrawl/shared_frontier.hpp"
 #include "corocrawl/state.hpp"
 #include "corocrawl/url_source.hpp"
 
@@ -77,6 +79,12 @@ class Crawler {
     // the seeds it took already, and every finished URL's record, as `format` makes it, is kept
     // there. An interruption then owes no `cancelled` Results: those URLs wait for the next run.
     void keep_state(CrawlState& state, RecordFormatter format);
+    // Shares the crawl with every process given the same Redis crawl (--frontier): seeds and
+    // links go to Redis, and this process fetches what it leases from there. Each Result is
+    // this process's; the tasks' own callbacks cannot be called for URLs another process added,
+    // so run() then takes no tasks with callbacks. An interruption owes no `cancelled` Results:
+    // the URLs go back to the shared crawl.
+    void share_frontier(SharedFrontierOptions shared);
 
     // Crawls the added tasks, then everything `more` yields; returns when all are done or
     // after cancel(). Every URL gets exactly one Result, cancelled ones included (without a
@@ -88,10 +96,12 @@ class Crawler {
 
   private:
     struct State;
+    std::unique_ptr<Frontier> make_frontier() const;
     CrawlOptions options_;
     std::deque<Task> tasks_;
     std::vector<DoneCallback> on_done_;
     CrawlState* kept_in_ = nullptr;
+    std::optional<SharedFrontierOptions> shared_;
     RecordFormatter record_format_;
     std::unique_ptr<State> state_;
 };

@@ -117,6 +117,9 @@ class Frontier {
 
     // Admitted and not yet leased (the input holds back while many wait).
     virtual std::size_t waiting() const = 0;
+    // Whether next() would say done, when nothing waits: nothing is leased and the input is
+    // closed. Asks nothing of a store elsewhere (a shared store answers as it was last told).
+    virtual bool finished() const = 0;
     // After an interruption: every leased and waiting item, each owed a `cancelled` record.
     virtual std::vector<CrawlItem> drain() = 0;
     virtual FrontierCounts counts() const = 0;

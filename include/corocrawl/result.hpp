@@ -25,6 +25,7 @@ enum class ErrorKind {
     decode,              // corrupt gzip/deflate/br/zstd body
     proxy,               // the proxy could not be reached or refused the request
     robots,              // robots.txt disallows it, or could not be fetched (not fetched)
+    worker_lost,         // its lease expired again and again: the workers given it died or hung
     cancelled,           // interrupted before it finished
 };
 

@@ -33,6 +33,8 @@ std::string_view to_string(ErrorKind kind) noexcept {
             return "proxy";
         case ErrorKind::robots:
             return "robots";
+        case ErrorKind::worker_lost:
+            return "worker_lost";
         case ErrorKind::cancelled:
             return "cancelled";
     }

@@ -9,6 +9,7 @@ namespace corocrawl::cli {
 void add_crawl_command(CLI::App& app, int& exit_status);
 void add_serve_command(CLI::App& app, int& exit_status);
 void add_state_command(CLI::App& app, int& exit_status);
+void add_frontier_command(CLI::App& app, int& exit_status);
 void add_bench_command(CLI::App& app, int& exit_status);
 
 }  // namespace corocrawl::cli

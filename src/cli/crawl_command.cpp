@@ -88,7 +88,9 @@ int run_crawl(CrawlCommand& command) {
     command.sink.extracting = !command.fields.empty();
     const std::unique_ptr<CrawlState> state = open_state(command);
     std::ofstream output_file, timeline_file;
-    if (!command.output.empty()) open_for_writing(output_file, command.output, "--output");
+    // A worker of a shared crawl started again adds to its records, and loses none.
+    if (!command.output.empty())
+        open_for_writing(output_file, command.output, "--output", command.shared.has_value());
     if (!command.timeline.empty()) open_for_writing(timeline_file, command.timeline, "--timeline");
     std::optional<WarcWriter> warc;
     if (!command.warc.path.empty()) {
@@ -101,6 +103,7 @@ int run_crawl(CrawlCommand& command) {
     }
 
     Crawler crawler(command.crawl);
+    if (command.shared) crawler.share_frontier(*command.shared);
     std::optional<LinkFollower> follower;
     if (command.crawl.frontier.recursive || !command.sitemaps.empty() ||
         command.crawl.frontier.sitemaps_from_robots) {
@@ -175,6 +178,9 @@ int run_crawl(CrawlCommand& command) {
     } catch (const StateError& e) {  // what the state holds could not be read back
         std::cerr << "corocrawl: --state " << command.state << ": " << e.what() << std::endl;
         return 2;
+    } catch (const SharedFrontierError& e) {  // before any request
+        std::cerr << "corocrawl: --frontier: " << e.what() << std::endl;
+        return 2;
     }
     sink.finish();
     counter = {};  // stops and joins the count before the line it reports to goes
@@ -185,6 +191,10 @@ int run_crawl(CrawlCommand& command) {
     if (!command.quiet) {
         if (state && stats.interrupted)
             std::cerr << "corocrawl: the same command resumes from " << command.state << '\n';
+        if (command.shared && stats.interrupted) {
+            std::cerr << "corocrawl: its unfinished URLs went back to " << command.frontier
+                      << '\n';
+        }
         std::cerr << summary(stats) << std::endl;
     }
     if (warc && !warc->error().empty()) {

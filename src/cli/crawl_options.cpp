@@ -150,6 +150,18 @@ void add_crawl_options(CLI::App& app, CrawlCommand& command) {
                    "With --state: seen URLs remembered in memory (~20 bytes each); the state "
                    "holds the rest")
         ->option_text("N");
+    app.add_option("--frontier", command.frontier,
+                   "Share the crawl with every process given the same ADDRESS, on any machine: "
+                   "redis://HOST:PORT/NAME or unix:///PATH?name=NAME (a Redis server's)")
+        ->option_text("ADDRESS");
+    app.add_option("--lease-timeout", command.lease_timeout_s,
+                   "--frontier: seconds a URL stays leased to a worker that stops renewing it "
+                   "(dead or hung), before another worker gets it")
+        ->option_text("SECONDS");
+    app.add_option("--lease-attempts", command.lease_attempts,
+                   "--frontier: leases of one URL that may expire before it gets a worker_lost "
+                   "record instead")
+        ->option_text("N");
     app.add_flag("--with-url", command.sink.with_url, "text: prefix each value with URL<TAB>");
     app.add_flag("--ordered", command.sink.ordered, "Write records in input order");
     app.add_flag("--absolute", command.absolute,
@@ -304,6 +316,42 @@ void add_crawl_options(CLI::App& app, CrawlCommand& command) {
                  "Progress line on stderr (default: when stderr is a terminal)");
 }
 
+namespace {
+
+void settle_shared_frontier(CrawlCommand& command) {
+    if (command.frontier.empty()) return;
+    SharedFrontierOptions shared;
+    try {
+        shared.redis = parse_redis_address(command.frontier);
+    } catch (const std::invalid_argument& e) {
+        throw CLI::ValidationError("--frontier", e.what());
+    }
+    if (!(command.lease_timeout_s >= 0.1))
+        throw CLI::ValidationError("--lease-timeout must be at least 0.1 s");
+    if (command.lease_attempts == 0)
+        throw CLI::ValidationError("--lease-attempts must be at least 1");
+    if (!command.state.empty()) {
+        throw CLI::ValidationError(
+            "--state and --frontier: a shared crawl is kept in Redis already (a worker started "
+            "again rejoins it, and -o FILE is appended to)");
+    }
+    if (command.sink.ordered) {
+        throw CLI::ValidationError(
+            "--ordered cannot be kept with --frontier: each process writes its records as it "
+            "finishes them");
+    }
+    if (command.crawl.frontier.autothrottle) {
+        throw CLI::ValidationError(
+            "--autothrottle does not work with --frontier yet: give --delay (it holds for all "
+            "the processes together)");
+    }
+    shared.lease_timeout = milliseconds(command.lease_timeout_s);
+    shared.lease_attempts = command.lease_attempts;
+    command.shared = std::move(shared);
+}
+
+}  // namespace
+
 void settle_options(CrawlCommand& command) {
     FrontierOptions& frontier = command.crawl.frontier;
     if (std::erase(command.sitemaps, "auto") > 0) {
@@ -325,6 +373,7 @@ void settle_options(CrawlCommand& command) {
         throw CLI::ValidationError("--state-force is for a --state DIR");
     if (frontier.seen_in_memory == 0)
         throw CLI::ValidationError("--seen-in-memory must be at least 1");
+    settle_shared_frontier(command);
     frontier.max_depth = parse_limit(command.max_depth, "--depth");
     frontier.max_pages = parse_limit(command.max_pages, "--max-pages");
     if (!command.follow.empty()) frontier.recursive = true;

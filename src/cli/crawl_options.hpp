@@ -11,6 +11,7 @@
 #include "cli/fields.hpp"
 #include "corocrawl/options.hpp"
 #include "corocrawl/sink.hpp"
+#include "corocrawl/shared_frontier.hpp"
 #include "corocrawl/state.hpp"
 #include "sink/warc_writer.hpp"
 
@@ -26,6 +27,10 @@ struct CrawlCommand {
     std::string output;
     std::string state;  // --state DIR; empty: nothing outlives the process
     bool state_force = false;
+    std::string frontier;  // --frontier ADDRESS; empty: this process's own frontier
+    double lease_timeout_s = 60;
+    unsigned lease_attempts = 3;
+    std::optional<SharedFrontierOptions> shared;  // --frontier, as settled
     std::string timeline;  // FILE.svg; empty: none
     WarcOptions warc;
     SinkOptions sink;

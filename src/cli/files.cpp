@@ -24,8 +24,9 @@ std::istream* open_input(const std::string& path, std::ifstream& file) {
     return &file;
 }
 
-void open_for_writing(std::ofstream& file, const std::string& path, const std::string& option) {
-    file.open(path, std::ios::binary | std::ios::trunc);
+void open_for_writing(std::ofstream& file, const std::string& path, const std::string& option,
+                      bool append) {
+    file.open(path, std::ios::binary | (append ? std::ios::app : std::ios::trunc));
     if (!file)
         throw CLI::ValidationError(option, "cannot write " + path + ": " + std::strerror(errno));
 }

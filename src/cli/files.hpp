@@ -14,7 +14,8 @@ namespace corocrawl::cli {
 std::istream* open_input(const std::string& path, std::ifstream& file);
 
 // Opens (and truncates) PATH for writing; the error names `option`.
-void open_for_writing(std::ofstream& file, const std::string& path, const std::string& option);
+void open_for_writing(std::ofstream& file, const std::string& path, const std::string& option,
+                      bool append = false);
 
 // The URL lines of the file at PATH, counted by the rules of `-i` (blank lines and # comments
 // skipped); gives up, with what it counted so far, when `stop` is requested.

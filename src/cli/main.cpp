@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
     corocrawl::cli::add_serve_command(app, exit_status);
     corocrawl::cli::add_bench_command(app, exit_status);
     corocrawl::cli::add_state_command(app, exit_status);
+    corocrawl::cli::add_frontier_command(app, exit_status);
     corocrawl::cli::add_help_format_command(app, exit_status);  // hidden: for the build
     try {
         app.parse(argc, argv);

@@ -112,6 +112,8 @@ std::string_view error_kind_meaning(ErrorKind kind) {
             return "the proxy could not be reached or refused the request";
         case ErrorKind::robots:
             return "robots.txt disallows it, or could not be fetched (it was not fetched)";
+        case ErrorKind::worker_lost:
+            return "--frontier: its lease expired --lease-attempts times (its workers died or hung)";
         case ErrorKind::cancelled:
             return "interrupted (SIGINT, SIGTERM) before it finished";
     }

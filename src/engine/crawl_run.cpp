@@ -58,8 +58,7 @@ void CrawlRun::read_input() {
 
 void CrawlRun::work_arrived() {
     if (!starved_) return;
-    // (With nothing waiting, next() leases nothing: it only says whether the crawl is over.)
-    if (frontier_.waiting() == 0 && !frontier_.next(Clock::now()).done) return;
+    if (frontier_.waiting() == 0 && !frontier_.finished()) return;
     starved_ = false;
     work_or_end_.notify_all();
     if (wake_) wake_();

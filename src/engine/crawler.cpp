@@ -115,13 +115,26 @@ void Crawler::keep_state(CrawlState& state, RecordFormatter format) {
     record_format_ = std::move(format);
 }
 
-CrawlStats Crawler::run(UrlSource* more) {
-    validate(options_);
+void Crawler::share_frontier(SharedFrontierOptions shared) {
+    shared_ = std::move(shared);
+}
+
+std::unique_ptr<Frontier> Crawler::make_frontier() const {
     FrontierOptions frontier_options = options_.frontier;
     if (frontier_options.robots_agent.empty())
         frontier_options.robots_agent = frontier::product_token(options_.fetch.user_agent);
-    const auto frontier =
-        kept_in_ ? kept_in_->frontier(frontier_options) : make_memory_frontier(frontier_options);
+    if (kept_in_) return kept_in_->frontier(frontier_options);
+    if (!shared_) return make_memory_frontier(frontier_options);
+    for (const auto& task : tasks_) {
+        if (!task.callbacks().empty())
+            throw std::invalid_argument("a shared frontier takes no tasks with callbacks");
+    }
+    return make_redis_frontier(frontier_options, *shared_);
+}
+
+CrawlStats Crawler::run(UrlSource* more) {
+    validate(options_);
+    const auto frontier = make_frontier();
     // A resumed crawl reads on where the last one stopped taking its input.
     const std::size_t seeds_taken = kept_in_ ? kept_in_->seeds_taken() : 0;
     if (more && seeds_taken > tasks_.size())

@@ -162,6 +162,7 @@ class MemoryFrontier final : public Frontier, private frontier::FrontierRestore 
     }
 
     std::size_t waiting() const override { return waiting_ + refused_.size(); }
+    bool finished() const override { return waiting() == 0 && nothing_in_flight() && input_closed_; }
 
     std::vector<CrawlItem> drain() override {
         std::vector<CrawlItem> rest = hosts_.drain();

@@ -1,0 +1,100 @@
+#include "frontier/redis.hpp"
+
+#include <algorithm>
+
+namespace corocrawl::frontier::redis {
+
+std::int64_t integer(const redisReply& reply) {
+    if (reply.type == REDIS_REPLY_INTEGER) return reply.integer;
+    if (reply.type == REDIS_REPLY_STRING) {
+        try {
+            return std::stoll(std::string(reply.str, reply.len));
+        } catch (const std::exception&) {
+        }
+    }
+    if (reply.type == REDIS_REPLY_NIL) return 0;
+    throw ReplyError("Redis answered with something other than a number");
+}
+
+std::string_view text(const redisReply& reply) {
+    if (reply.type == REDIS_REPLY_STRING || reply.type == REDIS_REPLY_STATUS)
+        return {reply.str, reply.len};
+    if (reply.type == REDIS_REPLY_NIL) return {};
+    throw ReplyError("Redis answered with something other than a string");
+}
+
+bool is_nil(const redisReply& reply) noexcept {
+    return reply.type == REDIS_REPLY_NIL;
+}
+
+namespace {
+
+timeval to_timeval(std::chrono::milliseconds timeout) {
+    return {static_cast<time_t>(timeout.count() / 1000),
+            static_cast<suseconds_t>(timeout.count() % 1000 * 1000)};
+}
+
+}  // namespace
+
+Connection::Connection(const RedisAddress& address, std::chrono::milliseconds timeout) {
+    const timeval wait = to_timeval(timeout);
+    context_.reset(address.socket.empty()
+                       ? redisConnectWithTimeout(address.host.c_str(), address.port, wait)
+                       : redisConnectUnixWithTimeout(address.socket.c_str(), wait));
+    if (!context_) throw ConnectionLost("out of memory");
+    if (context_->err) throw ConnectionLost(context_->errstr);
+    if (redisSetTimeout(context_.get(), wait) != REDIS_OK) throw ConnectionLost(context_->errstr);
+}
+
+Reply Connection::command(const std::vector<std::string>& args) {
+    if (!context_ || context_->err) throw ConnectionLost("not connected");
+    std::vector<const char*> argv;
+    std::vector<std::size_t> lengths;
+    argv.reserve(args.size());
+    lengths.reserve(args.size());
+    for (const auto& arg : args) {
+        argv.push_back(arg.data());
+        lengths.push_back(arg.size());
+    }
+    Reply reply(static_cast<redisReply*>(redisCommandArgv(
+        context_.get(), static_cast<int>(argv.size()), argv.data(), lengths.data())));
+    if (!reply) throw ConnectionLost(context_->err ? context_->errstr : "no reply");
+    if (reply->type == REDIS_REPLY_ERROR) throw ReplyError(std::string(reply->str, reply->len));
+    return reply;
+}
+
+Reply Connection::run(const Script& script, const std::vector<std::string>& args) {
+    const auto known = std::find_if(loaded_.begin(), loaded_.end(), [&](const auto& entry) {
+        return entry.first == script.text.data();
+    });
+    std::string sha;
+    if (known != loaded_.end()) {
+        sha = known->second;
+    } else {
+        sha = std::string(text(*command({"SCRIPT", "LOAD", std::string(script.text)})));
+        loaded_.emplace_back(script.text.data(), sha);
+    }
+    std::vector<std::string> call;
+    call.reserve(args.size() + 3);
+    call.push_back("EVALSHA");
+    call.push_back(sha);
+    call.push_back("0");
+    call.insert(call.end(), args.begin(), args.end());
+    try {
+        return command(call);
+    } catch (const ReplyError& e) {
+        // A restarted server has forgotten its scripts.
+        if (std::string_view(e.what()).substr(0, 8) != "NOSCRIPT") throw;
+        command({"SCRIPT", "LOAD", std::string(script.text)});
+        return command(call);
+    }
+}
+
+std::int64_t Connection::time_ms() {
+    const Reply reply = command({"TIME"});
+    if (reply->type != REDIS_REPLY_ARRAY || reply->elements != 2)
+        throw ReplyError("TIME: an unexpected answer");
+    return integer(*reply->element[0]) * 1000 + integer(*reply->element[1]) / 1000;
+}
+
+}  // namespace corocrawl::frontier::redis

@@ -1,0 +1,816 @@
+// The shared frontier: the gate judges each URL here, as in every store, and Redis decides the
+// rest for all the processes at once (redis_scripts.hpp): what was seen, which host's turn it
+// is, who holds which lease. One round trip a decision, each bounded; while Redis is away the
+// frontier hands out nothing, keeps what it must tell in order, and tells it once Redis is back.
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <boost/unordered/unordered_flat_set.hpp>
+#include <boost/url.hpp>
+#include <cctype>
+#include <condition_variable>
+#include <cstring>
+#include <deque>
+#include <iostream>
+#include <mutex>
+#include <random>
+#include <stop_token>
+#include <thread>
+#include <unordered_map>
+
+#include "corocrawl/shared_frontier.hpp"
+#include "corocrawl/url.hpp"
+#include "frontier/admission.hpp"
+#include "frontier/redis.hpp"
+#include "frontier/redis_scripts.hpp"
+#include "frontier/robots.hpp"
+
+namespace corocrawl {
+namespace {
+
+namespace scripts = frontier::redis_scripts;
+using frontier::AdmissionGate;
+using frontier::Fingerprint;
+using frontier::FingerprintHash;
+using frontier::RobotsRules;
+using frontier::redis::Connection;
+using frontier::redis::integer;
+using frontier::redis::Reply;
+using std::chrono::milliseconds;
+
+// Bounds connecting and every command: past it, Redis is away.
+constexpr milliseconds redis_timeout{5'000};
+// While Redis is away: asked again after 100 ms, 200 ms ... at most this far apart.
+constexpr milliseconds reconnect_most{5'000};
+// With nothing to lease, this process asks again after 2 ms, 4 ms ... at most this far apart
+// (other processes may add work, or free a host's place, at any moment).
+constexpr milliseconds idle_poll_most{100};
+// Robots.txt unreachable this many times, and nothing else in flight: its URLs get records.
+constexpr int robots_attempts = 3;
+
+std::string key_prefix(const RedisAddress& address) {
+    return "corocrawl:{" + address.name + "}:";
+}
+
+std::string fingerprint_bytes(const Fingerprint& fingerprint) {
+    std::string bytes(sizeof fingerprint.high + sizeof fingerprint.low, '\0');
+    std::memcpy(bytes.data(), &fingerprint.high, sizeof fingerprint.high);
+    std::memcpy(bytes.data() + sizeof fingerprint.high, &fingerprint.low, sizeof fingerprint.low);
+    return bytes;
+}
+
+std::string worker_id() {
+    char host[256] = {};
+    gethostname(host, sizeof host - 1);
+    std::random_device random;
+    return std::string(host) + ':' + std::to_string(getpid()) + ':' + std::to_string(random());
+}
+
+// Instants as Redis's clock tells them, read through this process's steady clock: every process
+// of the crawl then agrees on when a lease expires or a host may be asked again.
+class SharedClock {
+  public:
+    void set(Connection& connection) {
+        const auto before = Clock::now();
+        const std::int64_t redis_ms = connection.time_ms();
+        base_ = before + (Clock::now() - before) / 2;
+        base_ms_ = redis_ms;
+    }
+    std::int64_t at(Clock::time_point t) const {
+        return base_ms_ + std::chrono::duration_cast<milliseconds>(t - base_).count();
+    }
+    Clock::time_point from(std::int64_t ms) const { return base_ + milliseconds(ms - base_ms_); }
+
+  private:
+    Clock::time_point base_ = Clock::now();
+    std::int64_t base_ms_ = 0;
+};
+
+const redisReply& element(const redisReply& reply, std::size_t i) {
+    if (reply.type != REDIS_REPLY_ARRAY || i >= reply.elements)
+        throw frontier::redis::ReplyError("a script answered with too few values");
+    return *reply.element[i];
+}
+
+// An item as the scripts keep it: "origin\tdepth\tattempts\treferrer\turl".
+struct StoredItem {
+    std::string origin;
+    CrawlItem item;
+};
+StoredItem parse_item(std::size_t index, std::string_view payload) {
+    StoredItem stored;
+    std::array<std::string_view, 4> fields;
+    for (auto& field : fields) {
+        const auto tab = payload.find('\t');
+        field = payload.substr(0, tab);
+        payload = tab == std::string_view::npos ? std::string_view{} : payload.substr(tab + 1);
+    }
+    stored.origin = std::string(fields[0]);
+    stored.item.index = index;
+    stored.item.depth =
+        static_cast<std::size_t>(std::strtoull(std::string(fields[1]).c_str(), nullptr, 10));
+    if (!fields[3].empty()) stored.item.referrer = std::make_shared<const std::string>(fields[3]);
+    stored.item.url = std::string(payload);
+    return stored;
+}
+
+std::string request_target(std::string_view url) {
+    auto parsed = parse_url(url);
+    const auto* valid = std::get_if<Url>(&parsed);
+    return valid ? valid->target : std::string("/");
+}
+
+class RedisFrontier final : public Frontier {
+  public:
+    RedisFrontier(const FrontierOptions& options, const SharedFrontierOptions& shared)
+        : gate_(options),
+          shared_(shared),
+          prefix_(key_prefix(shared.redis)),
+          worker_(worker_id()),
+          per_host_(per_host_limit(options) == unlimited ? "0"
+                                                         : std::to_string(per_host_limit(options))),
+          bfs_(options.order == CrawlOrder::bfs ? "1" : "0"),
+          obey_(robots_policy(options) == RobotsPolicy::obey),
+          robots_agent_(options.robots_agent.empty() ? "corocrawl" : options.robots_agent),
+          seen_most_(std::max<std::size_t>(1, options.seen_in_memory)) {
+        try {
+            connection_.emplace(shared_.redis, redis_timeout);
+            clock_.set(*connection_);
+            connection_->run(scripts::renew, renew_arguments(clock_, Clock::now(), {}));
+        } catch (const std::exception& e) {
+            throw SharedFrontierError("cannot reach Redis at " + shared_.redis.text + ": " +
+                                      e.what());
+        }
+        gate_.on_widen = [this](std::string_view host) {
+            if (!syncing_scope_) widened_.emplace_back(host);
+        };
+        if (shared_.renew_in_background)
+            renewer_ = std::jthread([this](std::stop_token stop) { renew_leases(stop); });
+    }
+
+    ~RedisFrontier() override {
+        renewer_ = {};
+        // Whatever this process still holds goes back to the crawl at once, not at its deadline.
+        try {
+            if (!down_ && connection_) {
+                flush(Clock::now());
+                if (!down_) connection_->run(scripts::leave, leave_arguments(Clock::now()));
+            }
+        } catch (const std::exception&) {
+            // Their leases expire instead.
+        }
+    }
+    RedisFrontier(const RedisFrontier&) = delete;
+    RedisFrontier& operator=(const RedisFrontier&) = delete;
+
+    std::size_t add_seed(std::string url, std::uint64_t) override {
+        ++counts_.seeds;
+        const auto seed = gate_.seed(url);
+        const Fingerprint fingerprint = seed ? seed->fingerprint : frontier::fingerprint(url);
+        auto args = admit_arguments(Clock::now());
+        append_candidate(args, true, fingerprint, fingerprint, seed ? seed->origin : "", 0, "",
+                         url);
+        const auto reply = send({&scripts::admit, std::move(args)}, Clock::now());
+        if (!reply) {
+            ++counts_.admitted;  // as far as this process knows; Redis has the last word
+            ++waiting_;
+            return npos;
+        }
+        const auto index = integer(element(**reply, 2));
+        if (index < 0) return npos;  // another process was given it too
+        ++counts_.admitted;
+        idle_until_.reset();
+        return static_cast<std::size_t>(index);
+    }
+
+    std::vector<Verdict> offer(const std::vector<std::string>& urls, const CrawlItem& from,
+                               Hop hop) override {
+        std::vector<Verdict> verdicts(urls.size(), Verdict::admitted);
+        std::vector<std::size_t> sent;  // which of them Redis is asked about
+        const auto now = Clock::now();
+        auto args = admit_arguments(now);
+        std::shared_ptr<const std::string> referrer;
+        for (std::size_t i = 0; i < urls.size(); ++i) {
+            const Fingerprint written = frontier::fingerprint(urls[i]);
+            if (seen_here_.contains(written)) {
+                verdicts[i] = Verdict::duplicate;
+                continue;
+            }
+            if (!referrer) referrer = std::make_shared<const std::string>(from.url);
+            auto judgement = gate_.judge(urls[i], from, hop, referrer);
+            if (judgement.verdict != Verdict::admitted) {
+                verdicts[i] = judgement.verdict;
+                continue;
+            }
+            if (seen_here_.contains(judgement.fingerprint)) {
+                verdicts[i] = Verdict::duplicate;
+                continue;
+            }
+            remember(judgement.fingerprint);
+            remember(written);
+            const std::string_view origin = frontier::origin_of(judgement.item.url);
+            append_candidate(args, false, judgement.fingerprint, written, origin,
+                             judgement.item.depth, from.url, judgement.item.url);
+            sent.push_back(i);
+        }
+        if (!sent.empty() || !widened_.empty()) {
+            if (auto reply = send({&scripts::admit, std::move(args)}, now)) {
+                for (std::size_t j = 0; j < sent.size(); ++j) {
+                    const auto index = integer(element(**reply, 2 + j));
+                    if (index == -1) verdicts[sent[j]] = Verdict::duplicate;
+                    if (index == -2) verdicts[sent[j]] = Verdict::over_limit;
+                }
+            } else {
+                waiting_ += sent.size();  // as far as this process knows
+            }
+        }
+        for (const Verdict verdict : verdicts) count(verdict);
+        if (!sent.empty()) idle_until_.reset();
+        return verdicts;
+    }
+
+    void close_input() override { input_closed_ = true; }
+
+    Next next(Clock::time_point now) override {
+        Next next;
+        if (!ready_to_talk(now)) {
+            next.ready_at = retry_at_;
+            return next;
+        }
+        if (idle_until_ && now < *idle_until_) {
+            next.done = finished();
+            if (!next.done) next.ready_at = idle_until_;
+            return next;
+        }
+        Reply reply;
+        try {
+            reply = connection_->run(scripts::lease, lease_arguments(now));
+        } catch (const std::exception& e) {
+            lost(e, now);
+            next.ready_at = retry_at_;
+            return next;
+        }
+        const redisReply& values = *reply;
+        waiting_ = static_cast<std::size_t>(std::max<std::int64_t>(0, integer(element(values, 0))));
+        sync_scope(static_cast<std::size_t>(integer(element(values, 1))));
+        done_ = integer(element(values, 2)) == 1;
+        const std::int64_t next_ready = integer(element(values, 3));
+        if (values.elements >= 8) return take(values, now);
+        if (finished()) {
+            next.done = true;
+            return next;
+        }
+        idle_poll_ = std::min(idle_poll_most, std::max(milliseconds{2}, idle_poll_ * 2));
+        Clock::time_point wake = now + idle_poll_;
+        if (next_ready >= 0)
+            wake = std::max(now + milliseconds{1}, std::min(wake, clock_.from(next_ready)));
+        idle_until_ = wake;
+        next.ready_at = wake;
+        return next;
+    }
+
+    void acknowledge(std::size_t index, const HostFeedback&, const StoredRecord* record) override {
+        if (!forget(std::to_string(index))) return;
+        const auto now = Clock::now();
+        auto args = head(now);
+        args.push_back(worker_);
+        args.push_back(std::to_string(index));
+        // Without a record (interrupted), the URL goes back to the crawl for another worker.
+        args.push_back(record ? "done" : "back");
+        send({&scripts::acknowledge, std::move(args)}, now);
+        idle_until_.reset();  // its host has room again
+    }
+
+    void robots_fetched(const CrawlItem& item, const Result& result,
+                        Clock::time_point now) override {
+        const std::string origin(frontier::origin_of(item.url));
+        if (!forget("r:" + origin)) return;
+        ++counts_.robots_fetched;
+        const int status = result.status;
+        std::string state, text;
+        std::int64_t crawl_delay = -1;
+        std::optional<RobotsRules> learnt;
+        if (result.ok() && status / 100 == 2) {
+            text = result.body.substr(0, frontier::robots_max_bytes);
+            learnt = RobotsRules::parse(text, robots_agent_);
+            if (const auto delay = learnt->crawl_delay(); delay && !gate_.options().delay)
+                crawl_delay = std::min(*delay, gate_.options().max_delay).count();
+        } else if (status / 100 == 4 || status / 100 == 3 ||
+                   (result.error && result.error->kind == ErrorKind::too_many_redirects)) {
+            learnt = RobotsRules{};  // RFC 9309 2.3.1.3: unavailable, no rules at all
+        }
+        if (learnt) {
+            const auto expires =
+                clock_.at(now) +
+                std::chrono::duration_cast<milliseconds>(frontier::robots_lifetime).count();
+            state = "K\t" + std::to_string(expires);
+        } else {
+            // 2.3.1.4: unreachable, nothing is crawled until it can be read.
+            state = "U" + (result.error ? result.error->message : "HTTP " + std::to_string(status));
+        }
+        auto args = head(now);
+        args.push_back(worker_);
+        args.push_back(origin);
+        args.push_back(state);
+        args.push_back(text);
+        args.push_back(std::to_string(crawl_delay));
+        send({&scripts::robots_done, std::move(args)}, now);
+        idle_until_.reset();
+        if (!learnt) return;
+        if (gate_.options().sitemaps_from_robots && !learnt->sitemaps().empty()) {
+            CrawlItem robots_txt;
+            robots_txt.url = origin + "/robots.txt";
+            offer(learnt->sitemaps(), robots_txt, Hop::sitemap);
+        }
+        robots_[origin] = {state.substr(2), std::move(*learnt)};
+    }
+
+    void slow_down(std::string_view url, milliseconds wait, Clock::time_point now) override {
+        auto args = head(now);
+        args.emplace_back(frontier::origin_of(url));
+        args.push_back(std::to_string(clock_.at(now + wait)));
+        send({&scripts::slow_down, std::move(args)}, now);
+    }
+
+    std::size_t waiting() const override { return waiting_; }
+
+    bool finished() const override { return done_ && leases_.empty() && outbox_.empty(); }
+
+    // After an interruption: what this process holds goes back to the crawl; it owes nothing.
+    std::vector<CrawlItem> drain() override {
+        const auto now = Clock::now();
+        if (ready_to_talk(now)) {
+            try {
+                connection_->run(scripts::leave, leave_arguments(now));
+            } catch (const std::exception& e) {
+                lost(e, now);  // their leases expire instead
+            }
+        }
+        std::lock_guard lock(leases_mutex_);
+        leases_.clear();
+        return {};
+    }
+
+    FrontierCounts counts() const override { return counts_; }
+    // What is unfinished stays in Redis: an interruption owes no cancelled records.
+    bool keeps_state() const noexcept override { return true; }
+
+  private:
+    struct Call {
+        const frontier::redis::Script* script;
+        std::vector<std::string> args;
+    };
+
+    std::vector<std::string> head(Clock::time_point now) const {
+        return {prefix_, std::to_string(clock_.at(now)), per_host_, bfs_};
+    }
+
+    std::vector<std::string> admit_arguments(Clock::time_point now) {
+        auto args = head(now);
+        args.push_back(gate_.options().max_pages == unlimited
+                           ? "inf"
+                           : std::to_string(gate_.options().max_pages));
+        args.push_back(std::to_string(widened_.size()));
+        args.insert(args.end(), widened_.begin(), widened_.end());
+        widened_.clear();
+        return args;
+    }
+
+    static void append_candidate(std::vector<std::string>& args, bool seed,
+                                 const Fingerprint& canonical, const Fingerprint& written,
+                                 std::string_view origin, std::size_t depth,
+                                 std::string_view referrer, std::string_view url) {
+        args.push_back(seed ? "1" : "0");
+        args.push_back(fingerprint_bytes(canonical));
+        args.push_back(written == canonical ? std::string() : fingerprint_bytes(written));
+        args.emplace_back(origin);
+        args.push_back(std::to_string(depth));
+        args.emplace_back(referrer);
+        args.emplace_back(url);
+    }
+
+    std::vector<std::string> lease_arguments(Clock::time_point now) {
+        auto args = head(now);
+        const auto& options = gate_.options();
+        double factor = 1.0;
+        if (options.random_delay) factor = std::uniform_real_distribution(0.5, 1.5)(random_);
+        args.push_back(worker_);
+        args.push_back("1");  // one at a time: a URL leased is a URL started
+        args.push_back(std::to_string(options.delay ? options.delay->count() : 0));
+        args.push_back(std::to_string(factor));
+        args.push_back(std::to_string(shared_.lease_timeout.count()));
+        args.push_back(std::to_string(std::max(1U, shared_.lease_attempts)));
+        args.push_back(obey_ ? "1" : "0");
+        args.push_back(input_closed_ ? "0" : "1");
+        args.push_back(std::to_string(shared_.lease_timeout.count()));
+        args.push_back(std::to_string(robots_attempts));
+        return args;
+    }
+
+    std::vector<std::string> renew_arguments(const SharedClock& clock, Clock::time_point now,
+                                             const std::vector<std::string>& members) const {
+        std::vector<std::string> args{prefix_,
+                                      std::to_string(clock.at(now)),
+                                      worker_,
+                                      std::to_string(shared_.lease_timeout.count()),
+                                      input_closed_ ? "0" : "1",
+                                      std::to_string(shared_.lease_timeout.count())};
+        args.insert(args.end(), members.begin(), members.end());
+        return args;
+    }
+
+    std::vector<std::string> leave_arguments(Clock::time_point now) {
+        auto args = head(now);
+        args.push_back(worker_);
+        std::lock_guard lock(leases_mutex_);
+        for (const auto& [member, item] : leases_) args.push_back(member);
+        return args;
+    }
+
+    // The entry of a lease reply: an item to fetch, a robots.txt, or a record without a fetch.
+    Next take(const redisReply& values, Clock::time_point now) {
+        Next next;
+        const std::string_view kind = frontier::redis::text(element(values, 4));
+        if (kind == "r") {
+            const std::string origin(frontier::redis::text(element(values, 6)));
+            CrawlItem item;
+            item.url = origin + "/robots.txt";
+            item.robots_txt = true;
+            hold("r:" + origin, item);
+            next.item = std::move(item);
+            return next;
+        }
+        const auto index = static_cast<std::size_t>(integer(element(values, 5)));
+        StoredItem stored = parse_item(index, frontier::redis::text(element(values, 6)));
+        const std::string_view extra = frontier::redis::text(element(values, 7));
+        hold(std::to_string(index), stored.item);
+        idle_poll_ = milliseconds{0};
+        if (kind == "l") {
+            next.refusal = Error{ErrorKind::worker_lost,
+                                 "its lease expired " + std::to_string(shared_.lease_attempts) +
+                                     " times: the workers given it died or hung"};
+        } else if (kind == "u") {
+            const auto tab = extra.find('\t');
+            next.refusal =
+                Error{ErrorKind::robots,
+                      "robots.txt of " + stored.origin + " could not be fetched (" +
+                          std::string(extra.substr(tab == std::string_view::npos ? 0 : tab + 1)) +
+                          ", " + std::string(extra.substr(0, tab)) +
+                          " attempts): RFC 9309 asks that nothing be crawled then"};
+        } else if (obey_ && !stored.origin.empty()) {
+            const RobotsRules* rules = robots_rules(stored.origin, extra, now);
+            if (!rules) {  // Redis went away meanwhile: the URL goes back
+                acknowledge(index, {}, nullptr);
+                next.ready_at = retry_at_;
+                return next;
+            }
+            const auto verdict = rules->check(request_target(stored.item.url));
+            if (!verdict.allowed) {
+                ++counts_.robots_disallowed;
+                next.refusal = Error{ErrorKind::robots, "robots.txt of " + stored.origin +
+                                                            " disallows it (" + verdict.rule + ")"};
+            }
+        }
+        next.item = std::move(stored.item);
+        return next;
+    }
+
+    // The rules of `origin`'s robots.txt of this version (its expiry): parsed once a process.
+    const RobotsRules* robots_rules(const std::string& origin, std::string_view version,
+                                    Clock::time_point now) {
+        auto known = robots_.find(origin);
+        if (known != robots_.end() && known->second.version == version) return &known->second.rules;
+        try {
+            const Reply text = connection_->command({"HGET", prefix_ + "robotstext", origin});
+            auto& entry = robots_[origin];
+            entry.version = std::string(version);
+            entry.rules = RobotsRules::parse(frontier::redis::text(*text), robots_agent_);
+            return &entry.rules;
+        } catch (const std::exception& e) {
+            lost(e, now);
+            return nullptr;
+        }
+    }
+
+    void sync_scope(std::size_t size) {
+        if (size == scope_size_) return;
+        try {
+            const Reply hosts = connection_->command({"SMEMBERS", prefix_ + "scope"});
+            syncing_scope_ = true;
+            for (std::size_t i = 0; i < hosts->elements; ++i)
+                gate_.widen(frontier::redis::text(*hosts->element[i]));
+            syncing_scope_ = false;
+            scope_size_ = size;
+        } catch (const std::exception& e) {
+            syncing_scope_ = false;
+            lost(e, Clock::now());
+        }
+    }
+
+    void hold(std::string member, const CrawlItem& item) {
+        std::lock_guard lock(leases_mutex_);
+        leases_.emplace(std::move(member), item);
+    }
+    bool forget(const std::string& member) {
+        std::lock_guard lock(leases_mutex_);
+        return leases_.erase(member) > 0;
+    }
+
+    void remember(const Fingerprint& fingerprint) {
+        if (seen_here_.size() >= seen_most_) seen_here_.clear();  // Redis knows them all
+        seen_here_.insert(fingerprint);
+    }
+
+    // Runs `call` now, or, while Redis is away (or what waits before it is not yet told), queues
+    // it to be told in order once Redis is back: its reply then, or none.
+    std::optional<Reply> send(Call call, Clock::time_point now) {
+        if (ready_to_talk(now)) {
+            try {
+                return connection_->run(*call.script, call.args);
+            } catch (const std::exception& e) {
+                lost(e, now);
+            }
+        }
+        outbox_.push_back(std::move(call));
+        return std::nullopt;
+    }
+
+    // Whether Redis can be talked to now: connected, and told all that waited for it.
+    bool ready_to_talk(Clock::time_point now) {
+        if (down_) {
+            if (now < retry_at_) return false;
+            try {
+                connection_.emplace(shared_.redis, redis_timeout);
+                clock_.set(*connection_);
+                down_ = false;
+                std::cerr << "corocrawl: redis " << shared_.redis.text << ": reconnected"
+                          << std::endl;
+                // Leases are checked again: those still this process's are its own again.
+                std::vector<std::string> members;
+                {
+                    std::lock_guard lock(leases_mutex_);
+                    for (const auto& [member, item] : leases_) members.push_back(member);
+                }
+                connection_->run(scripts::renew, renew_arguments(clock_, now, members));
+            } catch (const std::exception& e) {
+                lost(e, now);
+                return false;
+            }
+        }
+        return flush(now);
+    }
+
+    bool flush(Clock::time_point now) {
+        while (!outbox_.empty()) {
+            try {
+                connection_->run(*outbox_.front().script, outbox_.front().args);
+            } catch (const std::exception& e) {
+                lost(e, now);
+                return false;
+            }
+            outbox_.pop_front();
+        }
+        return true;
+    }
+
+    void lost(const std::exception& error, Clock::time_point now) {
+        if (!down_) {
+            std::cerr << "corocrawl: redis " << shared_.redis.text << ": unreachable ("
+                      << error.what() << "), retrying" << std::endl;
+            reconnect_wait_ = milliseconds{100};
+        } else {
+            reconnect_wait_ = std::min(reconnect_most, reconnect_wait_ * 2);
+        }
+        down_ = true;
+        connection_.reset();
+        retry_at_ = now + reconnect_wait_;
+    }
+
+    // On a thread of its own, with a connection of its own: this process's leases stay its own
+    // while it lives, however long a fetch takes, and it stays a feeder while it reads input.
+    void renew_leases(std::stop_token stop) {
+        const auto period =
+            std::clamp(shared_.lease_timeout / 4, milliseconds{50}, milliseconds{15'000});
+        std::optional<Connection> connection;
+        SharedClock clock;
+        std::mutex mutex;
+        std::condition_variable_any stopped;
+        for (;;) {
+            {
+                std::unique_lock lock(mutex);
+                stopped.wait_for(lock, stop, period, [] { return false; });
+                if (stop.stop_requested()) return;
+            }
+            std::vector<std::string> members;
+            {
+                std::lock_guard lock(leases_mutex_);
+                for (const auto& [member, item] : leases_) members.push_back(member);
+            }
+            try {
+                if (!connection) {
+                    connection.emplace(shared_.redis, redis_timeout);
+                    clock.set(*connection);
+                }
+                connection->run(scripts::renew, renew_arguments(clock, Clock::now(), members));
+            } catch (const std::exception&) {
+                connection.reset();  // the crawl's own connection says so
+            }
+        }
+    }
+
+    void count(Verdict verdict) {
+        ++counts_.discovered;
+        switch (verdict) {
+            case Verdict::admitted:
+                ++counts_.admitted;
+                break;
+            case Verdict::duplicate:
+                ++counts_.duplicates;
+                break;
+            case Verdict::out_of_scope:
+                ++counts_.out_of_scope;
+                break;
+            case Verdict::filtered:
+                ++counts_.filtered;
+                break;
+            case Verdict::too_deep:
+                ++counts_.too_deep;
+                break;
+            case Verdict::over_limit:
+                ++counts_.over_limit;
+                break;
+            case Verdict::unsupported:
+                ++counts_.unsupported;
+                break;
+        }
+    }
+
+    static constexpr std::size_t npos = static_cast<std::size_t>(-1);
+
+    AdmissionGate gate_;
+    const SharedFrontierOptions shared_;
+    const std::string prefix_;
+    const std::string worker_;
+    const std::string per_host_;  // "0": no limit
+    const std::string bfs_;
+    const bool obey_;
+    const std::string robots_agent_;
+    const std::size_t seen_most_;
+
+    std::optional<Connection> connection_;
+    SharedClock clock_;
+    bool down_ = false;
+    Clock::time_point retry_at_{};
+    milliseconds reconnect_wait_{100};
+    std::deque<Call> outbox_;  // what Redis is to be told, in order, once it is back
+
+    std::optional<Clock::time_point> idle_until_;  // no lease asked for before
+    milliseconds idle_poll_{0};
+    std::size_t waiting_ = 0;  // in the whole crawl, as last told
+    bool done_ = false;        // as last told
+    std::size_t scope_size_ = 0;
+    bool syncing_scope_ = false;
+    std::vector<std::string> widened_;  // hosts that joined the scope, to be told
+    // The URLs this process offered or was told were seen: most duplicates cost no round trip.
+    boost::unordered_flat_set<Fingerprint, FingerprintHash> seen_here_;
+    struct KnownRobots {
+        std::string version;
+        RobotsRules rules;
+    };
+    std::unordered_map<std::string, KnownRobots> robots_;
+    FrontierCounts counts_;
+    std::atomic<bool> input_closed_{false};
+    std::minstd_rand random_{std::random_device{}()};
+
+    std::mutex leases_mutex_;  // guards leases_: the renewing thread reads it
+    std::unordered_map<std::string, CrawlItem> leases_;  // by member: the index, or "r:ORIGIN"
+    std::jthread renewer_;                               // last: stopped first
+};
+
+bool valid_name(std::string_view name) {
+    return !name.empty() && name.size() <= 100 && std::all_of(name.begin(), name.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-';
+    });
+}
+
+}  // namespace
+
+RedisAddress parse_redis_address(std::string_view text) {
+    RedisAddress address;
+    address.text = std::string(text);
+    const auto fail = [&](std::string_view why) {
+        throw std::invalid_argument(std::string(text) + ": " + std::string(why) +
+                                    " (redis://HOST:PORT/NAME or unix:///PATH?name=NAME)");
+    };
+    auto parsed = boost::urls::parse_uri(text);
+    if (!parsed) fail("not a URL");
+    const boost::urls::url_view url = *parsed;
+    if (url.scheme() == "redis") {
+        address.host = url.host();
+        if (address.host.empty()) fail("no host");
+        if (url.has_port()) {
+            if (url.port_number() == 0) fail("not a port");
+            address.port = url.port_number();
+        }
+        std::string path = url.path();
+        if (path.empty() || path == "/") fail("no crawl name");
+        address.name = path.substr(1);
+    } else if (url.scheme() == "unix") {
+        address.socket = url.path();
+        if (address.socket.empty() || address.socket.front() != '/') fail("no socket path");
+        for (const auto& param : url.params())
+            if (param.key == "name") address.name = param.value;
+        if (address.name.empty()) fail("no ?name=NAME");
+    } else {
+        fail("not a redis:// or unix:// address");
+    }
+    if (!valid_name(address.name))
+        fail("a crawl name is letters, digits, '.', '_' and '-', at most 100");
+    return address;
+}
+
+std::unique_ptr<Frontier> make_redis_frontier(const FrontierOptions& options,
+                                              const SharedFrontierOptions& shared) {
+    return std::make_unique<RedisFrontier>(options, shared);
+}
+
+namespace {
+
+Connection connect_for_status(const RedisAddress& address) {
+    try {
+        return Connection(address, redis_timeout);
+    } catch (const std::exception& e) {
+        throw SharedFrontierError("cannot reach Redis at " + address.text + ": " + e.what());
+    }
+}
+
+std::size_t as_size(const redisReply& reply) {
+    return static_cast<std::size_t>(std::max<std::int64_t>(0, frontier::redis::integer(reply)));
+}
+
+}  // namespace
+
+SharedCrawlStatus shared_crawl_status(const RedisAddress& address) {
+    Connection redis = connect_for_status(address);
+    const std::string prefix = key_prefix(address);
+    SharedCrawlStatus status;
+    try {
+        const Reply stats = redis.command({"HGETALL", prefix + "stats"});
+        for (std::size_t i = 0; i + 1 < stats->elements; i += 2) {
+            const std::string_view name = frontier::redis::text(*stats->element[i]);
+            const std::size_t value = as_size(*stats->element[i + 1]);
+            if (name == "admitted") status.admitted = value;
+            if (name == "waiting") status.waiting = value;
+            if (name == "done") status.done = value;
+            if (name == "expired") status.expired = value;
+            if (name == "gave_up") status.gave_up = value;
+            if (name == "late") status.late = value;
+            if (name == "robots_fetched") status.robots_fetched = value;
+        }
+        status.seen = as_size(*redis.command({"SCARD", prefix + "seen"}));
+        status.in_flight = as_size(*redis.command({"ZCARD", prefix + "leases"}));
+        status.workers = as_size(*redis.command(
+            {"ZCOUNT", prefix + "workers", std::to_string(redis.time_ms()), "+inf"}));
+        const Reply origins = redis.command({"SMEMBERS", prefix + "origins"});
+        for (std::size_t i = 0; i < origins->elements; ++i) {
+            const std::string origin(frontier::redis::text(*origins->element[i]));
+            auto& host = status.hosts[origin];
+            host.waiting = as_size(*redis.command({"LLEN", prefix + "q:" + origin}));
+            host.in_flight = as_size(*redis.command({"HGET", prefix + "busy", origin}));
+        }
+        const Reply memory = redis.command({"MEMORY", "STATS"});
+        for (std::size_t i = 0; i + 1 < memory->elements; i += 2) {
+            if (frontier::redis::text(*memory->element[i]) == "total.allocated")
+                status.memory = as_size(*memory->element[i + 1]);
+        }
+    } catch (const std::exception& e) {
+        throw SharedFrontierError("Redis at " + address.text + ": " + e.what());
+    }
+    return status;
+}
+
+std::size_t clear_shared_crawl(const RedisAddress& address) {
+    Connection redis = connect_for_status(address);
+    std::size_t cleared = 0;
+    try {
+        std::string cursor = "0";
+        do {
+            const Reply page = redis.command(
+                {"SCAN", cursor, "MATCH", key_prefix(address) + "*", "COUNT", "1000"});
+            cursor = std::string(frontier::redis::text(element(*page, 0)));
+            const redisReply& keys = element(*page, 1);
+            if (keys.elements == 0) continue;
+            std::vector<std::string> command{"UNLINK"};
+            for (std::size_t i = 0; i < keys.elements; ++i)
+                command.emplace_back(frontier::redis::text(*keys.element[i]));
+            cleared += as_size(*redis.command(command));
+        } while (cursor != "0");
+    } catch (const std::exception& e) {
+        throw SharedFrontierError("Redis at " + address.text + ": " + e.what());
+    }
+    return cleared;
+}
+
+}  // namespace corocrawl

@@ -1,0 +1,365 @@
+#include "frontier/redis_scripts.hpp"
+
+#include <string>
+
+namespace corocrawl::frontier::redis_scripts {
+namespace {
+
+// What every script shares: its keys, and the rules that keep `ready` true — a host is there
+// exactly when it has a URL waiting, room under the per-host limit, and no robots.txt being
+// fetched, scored by when it may start.
+const std::string prelude = R"LUA(
+local P = ARGV[1]
+local now = tonumber(ARGV[2])
+local function key(name) return P .. name end
+local function stat(name, by) return redis.call('HINCRBY', key('stats'), name, by) end
+local function number(value) return tonumber(value) or 0 end
+
+local function schedule(origin, per_host)
+  if redis.call('LLEN', key('q:' .. origin)) == 0 then
+    redis.call('ZREM', key('ready'), origin)
+    return
+  end
+  if origin ~= '' then
+    local busy = number(redis.call('HGET', key('busy'), origin))
+    local robots = redis.call('HGET', key('robots'), origin)
+    if (per_host > 0 and busy >= per_host) or robots == 'F' then
+      redis.call('ZREM', key('ready'), origin)
+      return
+    end
+  end
+  redis.call('ZADD', key('ready'), number(redis.call('HGET', key('next'), origin)), origin)
+end
+
+local function split(payload)
+  return string.match(payload, '^([^\t]*)\t([^\t]*)\t([^\t]*)\t(.*)$')
+end
+
+local function owned_by(member, worker)
+  local owner = redis.call('HGET', key('owner'), member)
+  if owner and string.sub(owner, 1, #worker + 1) == worker .. '\t' then return owner end
+  return nil
+end
+
+-- A lease ends without a record: the URL waits again, at the front of its host's queue (expired:
+-- one attempt more, and past the bound it is owed a worker_lost record instead).
+local function release(member, expired, per_host, bfs, attempts_most)
+  local owner = redis.call('HGET', key('owner'), member)
+  redis.call('ZREM', key('leases'), member)
+  redis.call('HDEL', key('owner'), member)
+  local holds = owner and string.sub(owner, -1) == '1'
+  if expired then stat('expired', 1) end
+  if string.sub(member, 1, 2) == 'r:' then
+    local origin = string.sub(member, 3)
+    redis.call('HDEL', key('robots'), origin)
+    if holds then redis.call('HINCRBY', key('busy'), origin, -1) end
+    schedule(origin, per_host)
+    return
+  end
+  local payload = redis.call('HGET', key('items'), member)
+  if not payload then return end
+  local origin, depth, attempts, rest = split(payload)
+  if holds then redis.call('HINCRBY', key('busy'), origin, -1) end
+  attempts = number(attempts)
+  if expired then
+    attempts = attempts + 1
+    redis.call('HSET', key('items'), member,
+               origin .. '\t' .. depth .. '\t' .. attempts .. '\t' .. rest)
+  end
+  if expired and attempts >= attempts_most then
+    redis.call('RPUSH', key('lost'), member)
+  else
+    if bfs then
+      redis.call('LPUSH', key('q:' .. origin), member)
+    else
+      redis.call('RPUSH', key('q:' .. origin), member)
+    end
+    stat('waiting', 1)
+  end
+  schedule(origin, per_host)
+end
+)LUA";
+
+const std::string admit_text = prelude + R"LUA(
+local per_host = tonumber(ARGV[3])
+local max_pages = tonumber(ARGV[5])
+local widened = tonumber(ARGV[6])
+for i = 1, widened do redis.call('SADD', key('scope'), ARGV[6 + i]) end
+local verdicts = {}
+local touched = {}
+local i = 7 + widened
+while i + 6 <= #ARGV do
+  local seed, canonical, written, origin = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
+  local depth, referrer, url = ARGV[i + 4], ARGV[i + 5], ARGV[i + 6]
+  i = i + 7
+  local seen = redis.call('SISMEMBER', key('seen'), canonical) == 1 or
+               (written ~= '' and redis.call('SISMEMBER', key('seen'), written) == 1)
+  if seen then
+    verdicts[#verdicts + 1] = -1
+  elseif seed ~= '1' and number(redis.call('HGET', key('stats'), 'admitted')) >= max_pages then
+    verdicts[#verdicts + 1] = -2
+  else
+    redis.call('SADD', key('seen'), canonical)
+    if written ~= '' then redis.call('SADD', key('seen'), written) end
+    local index = stat('admitted', 1) - 1
+    redis.call('HSET', key('items'), index, origin .. '\t' .. depth .. '\t0\t' .. referrer .. '\t' .. url)
+    redis.call('RPUSH', key('q:' .. origin), index)
+    redis.call('SADD', key('origins'), origin)
+    stat('waiting', 1)
+    touched[origin] = true
+    verdicts[#verdicts + 1] = index
+  end
+end
+for origin in pairs(touched) do schedule(origin, per_host) end
+local reply = {number(redis.call('HGET', key('stats'), 'waiting')), redis.call('SCARD', key('scope'))}
+for _, verdict in ipairs(verdicts) do reply[#reply + 1] = verdict end
+return reply
+)LUA";
+
+const std::string lease_text = prelude + R"LUA(
+local per_host = tonumber(ARGV[3])
+local bfs = ARGV[4] == '1'
+local worker = ARGV[5]
+local want = tonumber(ARGV[6])
+local delay = tonumber(ARGV[7])
+local factor = tonumber(ARGV[8])
+local lease_ms = tonumber(ARGV[9])
+local attempts_most = tonumber(ARGV[10])
+local obey = ARGV[11] == '1'
+local feeder = ARGV[12] == '1'
+local ttl = tonumber(ARGV[13])
+local robots_attempts = tonumber(ARGV[14])
+
+redis.call('ZADD', key('workers'), now + ttl, worker)
+if feeder then
+  redis.call('ZADD', key('feeders'), now + ttl, worker)
+else
+  redis.call('ZREM', key('feeders'), worker)
+end
+redis.call('ZREMRANGEBYSCORE', key('workers'), '-inf', now)
+redis.call('ZREMRANGEBYSCORE', key('feeders'), '-inf', now)
+
+-- Leases whose workers died or hung come back first.
+for _, member in ipairs(redis.call('ZRANGEBYSCORE', key('leases'), '-inf', now, 'LIMIT', 0, 100)) do
+  release(member, true, per_host, bfs, attempts_most)
+end
+
+local entries = {}
+local taken = 0
+local deadline = now + lease_ms
+local function lease(member, holds)
+  redis.call('ZADD', key('leases'), deadline, member)
+  redis.call('HSET', key('owner'), member, worker .. '\t' .. (holds and '1' or '0'))
+end
+local function add(kind, index, payload, extra)
+  entries[#entries + 1] = kind
+  entries[#entries + 1] = index
+  entries[#entries + 1] = payload
+  entries[#entries + 1] = extra
+  taken = taken + 1
+end
+
+while taken < want do
+  local member = redis.call('LPOP', key('lost'))
+  if not member then break end
+  local payload = redis.call('HGET', key('items'), member)
+  if payload then
+    lease(member, false)
+    stat('gave_up', 1)
+    add('l', member, payload, '')
+  end
+end
+
+for _, origin in ipairs(redis.call('ZRANGEBYSCORE', key('ready'), '-inf', now, 'LIMIT', 0, 32)) do
+  if taken >= want then break end
+  local robots = false
+  if obey and origin ~= '' then robots = redis.call('HGET', key('robots'), origin) end
+  local kind = robots and string.sub(robots, 1, 1)
+  local queue = key('q:' .. origin)
+  if robots and kind == 'U' and
+     number(string.match(robots, '^U\t([^\t]*)')) >= robots_attempts and
+     redis.call('ZCARD', key('leases')) == 0 then
+    -- Unreachable, again and again, and nothing else is in flight: its URLs are owed records.
+    local why = string.match(robots, '^U\t[^\t]*\t(.*)$') or ''
+    while taken < want do
+      local member = redis.call('LPOP', queue)
+      if not member then break end
+      stat('waiting', -1)
+      lease(member, false)
+      add('u', member, redis.call('HGET', key('items'), member) or '', why)
+    end
+    schedule(origin, per_host)
+  elseif obey and origin ~= '' and
+         (not robots or kind == 'U' or
+          (kind == 'K' and number(string.match(robots, '^K\t(.*)$')) <= now)) then
+    -- Its robots.txt first, whoever asks: one request per origin for the whole crawl.
+    redis.call('HSET', key('robots'), origin, 'F')
+    redis.call('HINCRBY', key('busy'), origin, 1)
+    redis.call('HSET', key('next'), origin, now + math.floor(delay * factor))
+    lease('r:' .. origin, true)
+    stat('robots_fetched', 1)
+    add('r', '', origin, '')
+    schedule(origin, per_host)
+  else
+    local version = robots and string.sub(robots, 3) or ''
+    local host_delay = tonumber(redis.call('HGET', key('delay'), origin)) or delay
+    while taken < want do
+      if origin ~= '' then
+        if per_host > 0 and number(redis.call('HGET', key('busy'), origin)) >= per_host then break end
+        if number(redis.call('HGET', key('next'), origin)) > now then break end
+      end
+      local member = bfs and redis.call('LPOP', queue) or redis.call('RPOP', queue)
+      if not member then break end
+      stat('waiting', -1)
+      if origin ~= '' then
+        redis.call('HINCRBY', key('busy'), origin, 1)
+        redis.call('HSET', key('next'), origin, now + math.floor(host_delay * factor))
+      end
+      lease(member, origin ~= '')
+      add('f', member, redis.call('HGET', key('items'), member) or '', version)
+    end
+    schedule(origin, per_host)
+  end
+end
+
+local waiting = number(redis.call('HGET', key('stats'), 'waiting'))
+local done = 0
+if number(redis.call('HGET', key('stats'), 'admitted')) > 0 and waiting == 0 and
+   redis.call('ZCARD', key('leases')) == 0 and redis.call('ZCARD', key('feeders')) == 0 and
+   redis.call('LLEN', key('lost')) == 0 then
+  done = 1
+end
+local first = redis.call('ZRANGE', key('ready'), 0, 0, 'WITHSCORES')
+local next_ready = -1
+if #first == 2 then next_ready = tonumber(first[2]) end
+local reply = {waiting, redis.call('SCARD', key('scope')), done, next_ready}
+for _, value in ipairs(entries) do reply[#reply + 1] = value end
+return reply
+)LUA";
+
+const std::string acknowledge_text = prelude + R"LUA(
+local per_host = tonumber(ARGV[3])
+local bfs = ARGV[4] == '1'
+local worker, member, outcome = ARGV[5], ARGV[6], ARGV[7]
+local owner = owned_by(member, worker)
+if owner then
+  if outcome ~= 'done' then
+    release(member, false, per_host, bfs, 0)
+    return 1
+  end
+  redis.call('ZREM', key('leases'), member)
+  redis.call('HDEL', key('owner'), member)
+  local payload = redis.call('HGET', key('items'), member)
+  redis.call('HDEL', key('items'), member)
+  stat('done', 1)
+  if payload then
+    local origin = split(payload)
+    if string.sub(owner, -1) == '1' then redis.call('HINCRBY', key('busy'), origin, -1) end
+    schedule(origin, per_host)
+  end
+  return 1
+end
+if outcome ~= 'done' then return 0 end
+-- The lease had expired. Its record is made all the same (at least once); if the URL waits
+-- again, and nobody has it yet, it is done now rather than fetched again.
+stat('late', 1)
+local payload = redis.call('HGET', key('items'), member)
+if payload and not redis.call('HGET', key('owner'), member) then
+  local origin = split(payload)
+  local removed = redis.call('LREM', key('q:' .. origin), 1, member)
+  if removed == 0 then removed = redis.call('LREM', key('lost'), 1, member) else stat('waiting', -1) end
+  if removed > 0 then
+    redis.call('HDEL', key('items'), member)
+    stat('done', 1)
+    schedule(origin, per_host)
+  end
+end
+return 0
+)LUA";
+
+const std::string robots_done_text = prelude + R"LUA(
+local per_host = tonumber(ARGV[3])
+local worker, origin, state, text = ARGV[5], ARGV[6], ARGV[7], ARGV[8]
+local crawl_delay = tonumber(ARGV[9])
+local member = 'r:' .. origin
+local owner = owned_by(member, worker)
+if not owner then return -1 end  -- it expired: another worker fetches it
+redis.call('ZREM', key('leases'), member)
+redis.call('HDEL', key('owner'), member)
+redis.call('HINCRBY', key('busy'), origin, -1)
+local failures = 0
+if string.sub(state, 1, 1) == 'K' then
+  redis.call('HSET', key('robots'), origin, state)
+  redis.call('HSET', key('robotstext'), origin, text)
+  redis.call('HDEL', key('robotsfail'), origin)
+  if crawl_delay >= 0 then
+    redis.call('HSET', key('delay'), origin, crawl_delay)
+    local after = now + crawl_delay
+    if after > number(redis.call('HGET', key('next'), origin)) then
+      redis.call('HSET', key('next'), origin, after)
+    end
+  end
+else
+  failures = redis.call('HINCRBY', key('robotsfail'), origin, 1)
+  redis.call('HSET', key('robots'), origin, 'U\t' .. failures .. '\t' .. string.sub(state, 2))
+  local backoff = math.min(600000, 1000 * 2 ^ math.min(failures - 1, 20))
+  local retry = now + backoff
+  if retry > number(redis.call('HGET', key('next'), origin)) then
+    redis.call('HSET', key('next'), origin, retry)
+  end
+end
+schedule(origin, per_host)
+return failures
+)LUA";
+
+const std::string slow_down_text = prelude + R"LUA(
+local per_host = tonumber(ARGV[3])
+local origin, until_ms = ARGV[5], tonumber(ARGV[6])
+if until_ms > number(redis.call('HGET', key('next'), origin)) then
+  redis.call('HSET', key('next'), origin, until_ms)
+end
+if redis.call('ZSCORE', key('ready'), origin) then schedule(origin, per_host) end
+return 0
+)LUA";
+
+const std::string renew_text = prelude + R"LUA(
+local worker, lease_ms, feeder, ttl = ARGV[3], tonumber(ARGV[4]), ARGV[5] == '1', tonumber(ARGV[6])
+redis.call('ZADD', key('workers'), now + ttl, worker)
+if feeder then
+  redis.call('ZADD', key('feeders'), now + ttl, worker)
+else
+  redis.call('ZREM', key('feeders'), worker)
+end
+local renewed = 0
+for i = 7, #ARGV do
+  if owned_by(ARGV[i], worker) then
+    redis.call('ZADD', key('leases'), 'XX', now + lease_ms, ARGV[i])
+    renewed = renewed + 1
+  end
+end
+return renewed
+)LUA";
+
+const std::string leave_text = prelude + R"LUA(
+local per_host = tonumber(ARGV[3])
+local bfs = ARGV[4] == '1'
+local worker = ARGV[5]
+for i = 6, #ARGV do
+  if owned_by(ARGV[i], worker) then release(ARGV[i], false, per_host, bfs, 0) end
+end
+redis.call('ZREM', key('workers'), worker)
+redis.call('ZREM', key('feeders'), worker)
+return 0
+)LUA";
+
+}  // namespace
+
+const redis::Script admit{admit_text};
+const redis::Script lease{lease_text};
+const redis::Script acknowledge{acknowledge_text};
+const redis::Script robots_done{robots_done_text};
+const redis::Script slow_down{slow_down_text};
+const redis::Script renew{renew_text};
+const redis::Script leave{leave_text};
+
+}  // namespace corocrawl::frontier::redis_scripts

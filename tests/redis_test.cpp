@@ -65,6 +65,9 @@ class Worker {
                                          0600);
         posix_spawn_file_actions_addopen(&actions, 2, err_.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
                                          0600);
+        // None of the test's other descriptors: the bundled server's sockets (Asio opens them
+        // without O_CLOEXEC) would stay open in the worker after the server has closed them.
+        posix_spawn_file_actions_addclosefrom_np(&actions, 3);
         if (posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), environ) != 0) pid_ = 0;
         posix_spawn_file_actions_destroy(&actions);
         ASSERT_GT(pid_, 0) << "cannot start " << COROCRAWL_BINARY;
@@ -252,7 +255,10 @@ struct RedisFrontier : ::testing::Test {
                 EXPECT_EQ(testing::kind_of(record), "robots") << boost::json::serialize(record);
                 continue;
             }
-            EXPECT_EQ(testing::kind_of(record), "ok") << boost::json::serialize(record);
+            if (testing::kind_of(record) != "ok") {
+                ADD_FAILURE() << "not ok: " << boost::json::serialize(record);
+                continue;
+            }
             const auto& titles = record.at("results").at(title_xpath).as_array();
             ASSERT_EQ(titles.size(), 1u) << boost::json::serialize(record);
             EXPECT_EQ(titles[0].as_string(), "site page " + std::to_string(k));
@@ -320,6 +326,10 @@ struct Outputs {
 constexpr std::uint64_t site_pages = testing::sanitized ? 5'000 : 20'000;
 const SiteShape big_site{.pages = site_pages, .fanout = 8, .extras = false};
 constexpr std::size_t worker_count = 4;
+// The crawls that lose a worker or Redis on the way: half of it, as their point is what happens
+// around the fault, and CI runs them all.
+constexpr std::uint64_t fault_site_pages = site_pages / 2;
+const SiteShape fault_site{.pages = fault_site_pages, .fanout = 8, .extras = false};
 
 TEST_F(RedisFrontier, FourWorkersCrawlTheSiteOnceBetweenThem) {
     Outputs outputs(worker_count);
@@ -371,10 +381,10 @@ TEST_F(RedisFrontier, AKilledWorkersLeasesAreRedoneByTheOthers) {
     Outputs outputs(worker_count);
     const auto start = std::chrono::steady_clock::now();
     auto workers = start_workers(worker_count, [&](std::size_t i) {
-        return site_crawl(big_site, outputs[i], {"--per-host", "8", "--lease-timeout", "2"});
+        return site_crawl(fault_site, outputs[i], {"--per-host", "8", "--lease-timeout", "2"});
     });
     // Killed once it has written a few hundred records (mid-crawl: a tenth of its share).
-    const std::size_t before_kill = site_pages / worker_count / 10;
+    const std::size_t before_kill = fault_site_pages / worker_count / 10;
     testing::wait_until(
         [&] {
             const std::string text = testing::read_file(outputs[0]);
@@ -385,7 +395,7 @@ TEST_F(RedisFrontier, AKilledWorkersLeasesAreRedoneByTheOthers) {
     ASSERT_FALSE(workers[0]->exited()) << "worker 0 finished before it could be killed";
     workers[0]->kill();
     const std::size_t requests_at_kill = requests();
-    ASSERT_LT(requests_at_kill, site_pages / 2) << "killed too late to be mid-crawl";
+    ASSERT_LT(requests_at_kill, fault_site_pages / 2) << "killed too late to be mid-crawl";
 
     ASSERT_TRUE(wait_for_all(workers, start)) << "the survivors did not finish the crawl";
     std::cout << "killed worker 0 after " << requests_at_kill << " requests; the crawl took "
@@ -404,11 +414,11 @@ TEST_F(RedisFrontier, AKilledWorkersLeasesAreRedoneByTheOthers) {
         std::cout << " " << records.add(testing::read_file(outputs[i]), i == 0);
     }
     std::cout << "\n";
-    expect_every_page_once(records, big_site);
+    expect_every_page_once(records, fault_site);
 
     const auto counts = frontier_counts(address());
     std::cout << "frontier: " << counts.out;
-    EXPECT_EQ(counts["done"], static_cast<std::int64_t>(site_pages)) << counts.out;
+    EXPECT_EQ(counts["done"], static_cast<std::int64_t>(fault_site_pages)) << counts.out;
     EXPECT_EQ(counts["waiting"], 0) << counts.out;
     EXPECT_EQ(counts["in_flight"], 0) << counts.out;
     EXPECT_EQ(counts["gave_up"], 0) << counts.out;  // an expiry each, not three
@@ -416,7 +426,7 @@ TEST_F(RedisFrontier, AKilledWorkersLeasesAreRedoneByTheOthers) {
     // A record the killed worker wrote just before its lease was acknowledged is written again
     // by the worker that redid the URL: at most one such per expired lease.
     EXPECT_LE(static_cast<std::int64_t>(records.twice()), counts["expired"]);
-    expect_each_page_requested_once(big_site, counts["expired"]);
+    expect_each_page_requested_once(fault_site, counts["expired"]);
 }
 
 // Redis stopped (SIGTERM: it writes its append-only file) for 3 s mid-crawl and started again on
@@ -425,16 +435,17 @@ TEST_F(RedisFrontier, ACrawlOutlivesARedisRestart) {
     Outputs outputs(worker_count);
     const auto start = std::chrono::steady_clock::now();
     auto workers = start_workers(worker_count, [&](std::size_t i) {
-        return site_crawl(big_site, outputs[i], {"--per-host", "8"});
+        // Leases renewed every 2 s: 8 s outlasts the outage and the last renewal before it.
+        return site_crawl(fault_site, outputs[i], {"--per-host", "8", "--lease-timeout", "8"});
     });
-    testing::wait_until([&] { return requests() >= site_pages / 5; }, workers[0]->pid());
+    testing::wait_until([&] { return requests() >= fault_site_pages / 5; }, workers[0]->pid());
     for (std::size_t i = 0; i < worker_count; ++i)
         ASSERT_FALSE(workers[i]->exited()) << "worker " << i << " ended early";
     ASSERT_EQ(redis->stop(), 0) << redis->log();
     const std::size_t requests_at_stop = requests();
     std::this_thread::sleep_for(3s);
     redis->start();
-    ASSERT_LT(requests_at_stop, site_pages) << "Redis stopped too late to be mid-crawl";
+    ASSERT_LT(requests_at_stop, fault_site_pages) << "Redis stopped too late to be mid-crawl";
 
     ASSERT_TRUE(wait_for_all(workers, start));
     std::cout << "Redis was down from request " << requests_at_stop << " for 3 s; the crawl took "
@@ -455,13 +466,17 @@ TEST_F(RedisFrontier, ACrawlOutlivesARedisRestart) {
         records.add(testing::read_file(outputs[i]));
     }
     EXPECT_EQ(records.twice(), 0u);
-    EXPECT_EQ(records.count, site_pages);
-    expect_every_page_once(records, big_site);
+    EXPECT_EQ(records.count, fault_site_pages);
+    expect_every_page_once(records, fault_site);
     const auto counts = frontier_counts(address());
     std::cout << "frontier: " << counts.out;
-    EXPECT_EQ(counts["done"], static_cast<std::int64_t>(site_pages)) << counts.out;
+    EXPECT_EQ(counts["done"], static_cast<std::int64_t>(fault_site_pages)) << counts.out;
     EXPECT_EQ(counts["in_flight"], 0) << counts.out;
-    expect_each_page_requested_once(big_site, counts["expired"]);
+    // Redis stopped as a service manager stops it loses nothing: every lease it handed out had
+    // its worker, which renewed it once Redis was back. A lease Redis granted whose reply did not
+    // reach the worker is held by nobody until it expires (then it shows here).
+    EXPECT_EQ(counts["expired"], 0) << "a lease was lost with the connection: " << counts.out;
+    expect_each_page_requested_once(fault_site, counts["expired"]);
 }
 
 // ---- politeness across processes ----------------------------------------------------------------
@@ -559,7 +574,7 @@ TEST_F(RedisFrontier, AUrlWhoseWorkersDieIsGivenUpAsWorkerLost) {
     EXPECT_EQ(requests(), 1u) << "the given-up URL was fetched again";
     const auto counts = frontier_counts(address());
     EXPECT_EQ(counts["gave_up"], 1) << counts.out;
-    EXPECT_EQ(counts["expired"], 0) << "given up, not handed out again: " << counts.out;
+    EXPECT_EQ(counts["expired"], 1) << "one lease expired (the one given up): " << counts.out;
     EXPECT_EQ(counts["done"], 1) << counts.out;
 }
 
@@ -594,7 +609,10 @@ TEST_F(RedisFrontier, FrontierCountsAFinishedCrawlAndClearRemovesOnlyItsKeys) {
     EXPECT_EQ(counts.status, 0) << counts.err;
     EXPECT_EQ(counts["done"], 200) << counts.out;
     EXPECT_EQ(counts["admitted"], 200) << counts.out;
-    EXPECT_EQ(counts["seen"], 200) << counts.out;
+    // `seen` counts the fingerprints Redis holds: each URL's canonical form, and the spelling it
+    // was found in where that differs (the site writes its query unsorted).
+    EXPECT_GE(counts["seen"], 200) << counts.out;
+    EXPECT_LE(counts["seen"], 400) << counts.out;
     EXPECT_EQ(counts["waiting"], 0) << counts.out;
     EXPECT_EQ(counts["in_flight"], 0) << counts.out;
     EXPECT_EQ(counts["expired"], 0) << counts.out;

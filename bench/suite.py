@@ -1572,19 +1572,24 @@ class Suite:
                 "run per page: every command Redis ran for the workers, each command a Lua "
                 "script runs counted as well as the EVALSHA that ran it; "
                 "*memory / seen URL*: `INFO memory` used_memory after the run less before it, "
-                "over `corocrawl frontier --json`'s `seen`. The memory frontier's single process "
-                "(scenario 8's corocrawl) is the reference row. Median (min–max) of "
-                f"{s.runs}; peak RSS is the largest worker's.\n",
+                "over `corocrawl frontier --json`'s `seen` (the fingerprints Redis holds: a URL's "
+                "canonical form, and the spelling it was found in where that differs, so about 2 "
+                "per URL on this site), and over the URLs admitted; *Redis CPU*: `INFO cpu` "
+                "used_cpu_user + used_cpu_sys over the run, the share of the wall time one core "
+                "spent in redis-server. The memory frontier's single process (scenario 8's "
+                f"corocrawl) is the reference row. Median (min–max) of {s.runs}; peak RSS is the "
+                "largest worker's.\n",
                 "| frontier | processes | wall s | pages/s | × 1 Redis process | × memory | "
-                "commands / page | memory B / seen URL | peak RSS MiB |",
-                "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+                "commands / page | memory B / seen | memory B / URL | Redis CPU s | "
+                "peak RSS MiB |",
+                "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
         cannot = self.recursive_support() or self.frontier_support()
         if not cannot and not self.has["redis-server"]:
             cannot = f"{REDIS_SERVER} is not installed"
         with corocrawl_server(self.corocrawl, 1) as base:
             cannot = cannot or self.serve_site_support(base)
             if cannot:
-                text.append(f"| (all) | – | cannot: {cannot} | – | – | – | – | – | – |")
+                text.append(f"| (all) | – | cannot: {cannot} | – | – | – | – | – | – | – | – |")
                 self.log(f"  cannot: {cannot}")
                 self.sections.append("\n".join(text) + "\n")
                 return
@@ -1608,13 +1613,13 @@ class Suite:
                 self.log(f"  memory frontier, 1 process: {run.wall_s:.3f} s, "
                          f"{got.distinct / run.wall_s:,.0f} pages/s")
             text.append(f"| memory | 1 | {Figure([n / v for v in plain.values]).text(3)} | "
-                        f"{plain.text()} | – | 1.00 | – | – | {rss_plain.text(1)} |")
+                        f"{plain.text()} | – | 1.00 | – | – | – | – | {rss_plain.text(1)} |")
             single = None
             for workers in s.shared_workers:
-                pps, commands, memory, rss = Figure(), Figure(), Figure(), Figure()
+                figures = [Figure() for _ in range(6)]
+                pps, commands, memory, per_url, cpu, rss = figures
                 for _ in range(s.runs):
-                    figures = self.shared_run(seed, n, workers)
-                    for figure, value in zip((pps, commands, memory, rss), figures):
+                    for figure, value in zip(figures, self.shared_run(seed, n, workers)):
                         figure.values.append(value)
                 if workers == 1:
                     single = pps.median
@@ -1622,26 +1627,32 @@ class Suite:
                 text.append(f"| Redis | {workers} | {walls.text(3)} | {pps.text()} | "
                             f"{ratio(pps.median, single):.2f} | "
                             f"{ratio(pps.median, plain.median):.2f} | {commands.text(1)} | "
-                            f"{memory.text()} | {rss.text(1)} |")
+                            f"{memory.text()} | {per_url.text()} | {cpu.text(2)} | "
+                            f"{rss.text(1)} |")
         self.sections.append("\n".join(text) + "\n")
 
     def shared_run(self, seed, n, workers):
         """One crawl of the site by `workers` processes through a fresh redis-server:
-        (pages/s, commands per page, used_memory bytes per seen URL, the largest peak RSS MiB)."""
+        (pages/s, commands per page, used_memory bytes per seen fingerprint and per admitted URL,
+        Redis CPU seconds, the largest peak RSS MiB)."""
         with tempfile.TemporaryDirectory(dir=self.scratch, prefix="redis-") as folder, \
                 redis_server(folder) as sock:
             address = f"unix://{sock}?name=bench"
             commands_before = int(redis_info(sock, "stats")["total_commands_processed"])
             memory_before = int(redis_info(sock, "memory")["used_memory"])
+            cpu = redis_info(sock, "cpu")
+            cpu_before = float(cpu["used_cpu_user"]) + float(cpu["used_cpu_sys"])
             outputs = [Path(folder) / f"records-{i}.jsonl" for i in range(workers)]
             argvs = [[a.replace("{seed}", seed) for a in corocrawl_site_client(
                 self.corocrawl, "shared", "--frontier", address, "-o", str(out)).argv]
                 for out in outputs]
             wall, runs = run_together(argvs)
-            # The two INFOs before the run count in the figure after it (a command is counted
-            # once it has run, so the INFO that reads the figure is not in it).
+            cpu = redis_info(sock, "cpu")
+            cpu_s = float(cpu["used_cpu_user"]) + float(cpu["used_cpu_sys"]) - cpu_before
+            # The three INFOs before the run and the one just now count in the figure (a command
+            # is counted once it has run, so the INFO that reads the figure is not in it).
             commands = int(redis_info(sock, "stats")["total_commands_processed"]) - \
-                commands_before - 2
+                commands_before - 4
             memory = int(redis_info(sock, "memory")["used_memory"]) - memory_before
             status = subprocess.run([self.corocrawl, "frontier", address, "--json"],
                                     capture_output=True, text=True, timeout=60)
@@ -1662,10 +1673,13 @@ class Suite:
                               f"{status.stdout.strip() or status.stderr.strip()}; "
                               + "; ".join(failed))
         seen = counts.get("seen") or n
+        admitted = counts.get("admitted") or n
         self.log(f"  {workers} Redis worker(s): {wall:.3f} s, {n / wall:,.0f} pages/s, "
-                 f"{commands / n:.1f} commands/page, {memory / seen:,.0f} B/seen URL"
+                 f"{commands / n:.1f} commands/page, {memory / seen:,.0f} B/seen, "
+                 f"{memory / admitted:,.0f} B/URL, Redis CPU {cpu_s:.2f} s"
                  + (f" (records: {shares})" if shares else ""))
-        return n / wall, commands / n, memory / seen, max(r.peak_rss_kib for r in runs) / 1024
+        return (n / wall, commands / n, memory / seen, memory / admitted, cpu_s,
+                max(r.peak_rss_kib for r in runs) / 1024)
 
 
 def scenario_numbers(text):

@@ -17,7 +17,7 @@ namespace {
 
 using testing::run_corocrawl;
 
-const std::vector<std::string> commands{"crawl", "serve", "bench", "state"};
+const std::vector<std::string> commands{"crawl", "serve", "bench", "state", "merge"};
 
 std::string read_text(const std::string& path) {
     std::ifstream file(path, std::ios::binary);
@@ -112,7 +112,8 @@ TEST(Manual, EveryHelpFlagIsCompletedByBash) {
 }
 
 TEST(Manual, BashCompletesCommandsChoicesAndFiles) {
-    EXPECT_EQ(bash_complete({""}), (std::vector<std::string>{"crawl", "serve", "bench", "state"}));
+    EXPECT_EQ(bash_complete({""}),
+              (std::vector<std::string>{"crawl", "serve", "bench", "state", "merge"}));
     EXPECT_EQ(bash_complete({"crawl", "-f", ""}),
               (std::vector<std::string>{"text", "jsonl", "csv"}));
     EXPECT_EQ(bash_complete({"crawl", "--mode", "p"}), (std::vector<std::string>{"pool"}));
@@ -130,6 +131,7 @@ TEST(Manual, BashCompletesCommandsChoicesAndFiles) {
                                                   {"crawl", "--cacert", prefix},
                                                   {"crawl", "--timeline", prefix},
                                                   {"serve", "--tls-cert", prefix},
+                                                  {"merge", "-o", prefix},
                                                   {"serve", "--tls-key", prefix}}) {
         EXPECT_EQ(bash_complete(words), std::vector<std::string>{(scratch / "urls.txt").string()})
             << words[0] << " " << words[1];

@@ -47,7 +47,7 @@ struct SharedFrontierOptions {
 };
 
 // Connects (a SharedFrontierError when Redis cannot be reached now: a mistyped address fails
-// before any request). Later outages are waited out: the frontier pauses, reconnects with
+// before any request; std::invalid_argument for options it cannot share: autothrottle). Later outages are waited out: the frontier pauses, reconnects with
 // backoff, and says so on stderr.
 std::unique_ptr<Frontier> make_redis_frontier(const FrontierOptions& options,
                                               const SharedFrontierOptions& shared);

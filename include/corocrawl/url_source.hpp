@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "corocrawl/result.hpp"
+#include "corocrawl/shard.hpp"
 
 namespace corocrawl {
 
@@ -24,8 +25,10 @@ class UrlSource {
     // ignored and descriptor 0 is read directly (not through std::cin), so that interrupt() can
     // end a wait on a pipe or terminal that stays silent; and an interruption reports only the
     // lines already taken from it, where a file's unread lines are all reported (as cancelled).
+    // Only the lines `shard` takes are handed on (arguments, file and stdin alike); the others are
+    // passed over as blank lines are: no index, no record.
     explicit UrlSource(std::vector<std::string> arguments, std::istream* stream = nullptr,
-                       bool stream_is_stdin = false);
+                       bool stream_is_stdin = false, Shard shard = {});
     ~UrlSource();
     UrlSource(const UrlSource&) = delete;
     UrlSource& operator=(const UrlSource&) = delete;
@@ -34,9 +37,10 @@ class UrlSource {
     // A crawl reads it on a thread of its own, so a slow stdin holds up no fetching.
     std::optional<InputLine> next();
 
-    // Before the first next(): the first `lines` URL lines were taken by an earlier run, which
-    // left a file at byte `offset`. Arguments are skipped, a file is read on from `offset`, stdin
-    // (which cannot seek) is read past those lines.
+    // Before the first next(): the first `lines` URL lines were taken by an earlier run (of the
+    // same shard: `lines` counts only the lines it took), which left a file at byte `offset`.
+    // Arguments are skipped, a file is read on from `offset`, stdin (which cannot seek) is read
+    // past those lines.
     void skip(std::size_t lines, std::uint64_t offset);
 
     // Ends any wait for stdin, now and from now on. Thread-safe.
@@ -50,10 +54,13 @@ class UrlSource {
     std::optional<InputLine> next_locked(StdinRead how);
     std::optional<std::string> next_stream_line();
     std::optional<std::string> next_stdin_line(StdinRead how);
+    // The next argument this shard takes, trimmed; nothing when they are used up.
+    std::optional<std::string> next_argument();
 
     std::mutex mutex_;
     std::vector<std::string> arguments_;
     std::size_t next_argument_ = 0;
+    Shard shard_;
     std::istream* stream_;
     bool stream_is_stdin_;
     std::string stdin_buffer_;  // read from descriptor 0, not yet split into lines

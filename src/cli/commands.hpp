@@ -10,6 +10,7 @@ void add_crawl_command(CLI::App& app, int& exit_status);
 void add_serve_command(CLI::App& app, int& exit_status);
 void add_state_command(CLI::App& app, int& exit_status);
 void add_frontier_command(CLI::App& app, int& exit_status);
+void add_merge_command(CLI::App& app, int& exit_status);
 void add_bench_command(CLI::App& app, int& exit_status);
 
 }  // namespace corocrawl::cli

@@ -137,11 +137,12 @@ int run_crawl(CrawlCommand& command) {
     // up the first request); stdin has none.
     std::jthread counter;
     if (command.progress && input != &std::cin && !follower) {  // links have no total
-        progress->set_total(command.urls.size());
+        const std::size_t arguments = count_url_arguments(command.urls, command.shard);
+        progress->set_total(arguments);
         if (input) {
-            counter = std::jthread([&](std::stop_token stop) {
-                const auto lines = count_url_lines(command.input, stop);
-                if (!stop.stop_requested()) progress->set_total(command.urls.size() + lines);
+            counter = std::jthread([&, arguments](std::stop_token stop) {
+                const auto lines = count_url_lines(command.input, command.shard, stop);
+                if (!stop.stop_requested()) progress->set_total(arguments + lines);
             });
         }
     }
@@ -171,7 +172,7 @@ int run_crawl(CrawlCommand& command) {
 
     std::vector<std::string> seeds = command.urls;
     seeds.insert(seeds.end(), command.sitemaps.begin(), command.sitemaps.end());
-    UrlSource source(seeds, input, input == &std::cin);
+    UrlSource source(seeds, input, input == &std::cin, command.shard);
     CrawlStats stats;
     try {
         stats = crawler.run(&source);

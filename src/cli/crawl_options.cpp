@@ -96,6 +96,23 @@ void add_crawl_options(CLI::App& app, CrawlCommand& command) {
                    "Read URLs from FILE, one a line ('-': stdin); "
                    "blank lines and # comments are skipped")
         ->option_text("FILE");
+    // --shard: the filter is UrlSource's (arguments, file and stdin alike), the hash shard.hpp's.
+    app.add_option_function<std::string>(
+           "--shard",
+           [&command](const std::string& text) {
+               try {
+                   command.shard = parse_shard(text);
+               } catch (const std::invalid_argument& e) {
+                   throw CLI::ValidationError("--shard", e.what());
+               }
+           },
+           "Take only the input URLs (arguments, -i) whose host name hashes to I of N "
+           "(FNV-1a 64 of the lower-cased host, mod N; a line that is not a URL: of its text), "
+           "so N processes split one list with no coordination, each host in one of them. "
+           "Links found with -r are not sharded: --scope host keeps them on their seed's host "
+           "(with domain or any, two shards may fetch one page)")
+        ->option_text("I/N")
+        ->default_str("0/1");
     CLI::Option* xpath = app.add_option("-x,--xpath", command.xpaths,
                                         "[NAME=]XPATH to evaluate on every page (repeatable)")
                              ->allow_extra_args(false)  // one value per -x: what follows is a URL
@@ -330,6 +347,10 @@ void settle_shared_frontier(CrawlCommand& command) {
         throw CLI::ValidationError("--lease-timeout must be at least 0.1 s");
     if (command.lease_attempts == 0)
         throw CLI::ValidationError("--lease-attempts must be at least 1");
+    if (!command.shard.whole()) {
+        throw CLI::ValidationError(
+            "--shard and --frontier: a shared frontier hands each URL to one process already");
+    }
     if (!command.state.empty()) {
         throw CLI::ValidationError(
             "--state and --frontier: a shared crawl is kept in Redis already (a worker started "
@@ -417,6 +438,7 @@ CrawlState::Identity state_identity(const CrawlCommand& command) {
     return {
         {"the seed URLs (arguments)", lines(command.urls)},
         {"--input", command.input},
+        {"--shard", command.shard.whole() ? std::string() : command.shard.text()},
         {"--sitemap", lines(command.sitemaps) + (frontier.sitemaps_from_robots ? " auto" : "")},
         {"the fields (-x, -s)", fields},
         {"--recursive", yes_no(frontier.recursive)},

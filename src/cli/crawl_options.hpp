@@ -10,6 +10,7 @@
 
 #include "cli/fields.hpp"
 #include "corocrawl/options.hpp"
+#include "corocrawl/shard.hpp"
 #include "corocrawl/sink.hpp"
 #include "corocrawl/shared_frontier.hpp"
 #include "corocrawl/state.hpp"
@@ -21,6 +22,7 @@ struct CrawlCommand {
     CrawlOptions crawl;  // the library's options; their defaults are written there, once
     std::vector<std::string> urls;
     std::string input;
+    Shard shard;  // --shard I/N: the input lines this process takes (all by default)
     std::vector<std::string> xpaths;    // -x, in order
     std::vector<std::string> css;       // -s, in order
     std::vector<FieldArgument> fields;  // both, in command-line order

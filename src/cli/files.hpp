@@ -7,6 +7,9 @@
 #include <istream>
 #include <stop_token>
 #include <string>
+#include <vector>
+
+#include "corocrawl/shard.hpp"
 
 namespace corocrawl::cli {
 
@@ -17,9 +20,12 @@ std::istream* open_input(const std::string& path, std::ifstream& file);
 void open_for_writing(std::ofstream& file, const std::string& path, const std::string& option,
                       bool append = false);
 
-// The URL lines of the file at PATH, counted by the rules of `-i` (blank lines and # comments
-// skipped); gives up, with what it counted so far, when `stop` is requested.
-std::size_t count_url_lines(const std::string& path, std::stop_token stop);
+// The URL lines of the file at PATH that `shard` takes, counted by the rules of `-i` (blank
+// lines and # comments skipped); gives up, with what it counted so far, when `stop` is requested.
+std::size_t count_url_lines(const std::string& path, const Shard& shard, std::stop_token stop);
+
+// The URL arguments that `shard` takes.
+std::size_t count_url_arguments(const std::vector<std::string>& urls, const Shard& shard);
 
 // The whole content of PATH ("" when it cannot be read).
 std::string read_file(const std::string& path);

@@ -23,6 +23,7 @@ int main(int argc, char** argv) {
     corocrawl::cli::add_bench_command(app, exit_status);
     corocrawl::cli::add_state_command(app, exit_status);
     corocrawl::cli::add_frontier_command(app, exit_status);
+    corocrawl::cli::add_merge_command(app, exit_status);
     corocrawl::cli::add_help_format_command(app, exit_status);  // hidden: for the build
     try {
         app.parse(argc, argv);

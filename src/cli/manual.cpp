@@ -136,6 +136,11 @@ constexpr const char* examples[][2] = {
     {"Every exchange, redirects included, as WARC:",
      "corocrawl crawl http://127.0.0.1:5000/redirect/1 --warc crawl.warc.gz -q\n"
      "zcat crawl.warc.gz | grep -a -e '^WARC-Type' -e '^WARC-Target-URI'"},
+    {"One list split over three machines, a host in one of them, and the records made one file:",
+     "corocrawl crawl --shard 0/3 -i urls.txt -f jsonl -o shard-0.jsonl   # on machine 0\n"
+     "corocrawl crawl --shard 1/3 -i urls.txt -f jsonl -o shard-1.jsonl   # on machine 1\n"
+     "corocrawl crawl --shard 2/3 -i urls.txt -f jsonl -o shard-2.jsonl   # on machine 2\n"
+     "corocrawl merge shard-0.jsonl shard-1.jsonl shard-2.jsonl -o all.jsonl"},
     {"The three ways to wait compared, and 999 URLs where only async is run:",
      "corocrawl bench\ncorocrawl bench --n 999"},
 };
@@ -206,7 +211,8 @@ void write_man_page(std::ostream& out, const CLI::App& app) {
         << roff(
                "corocrawl serve runs the bundled HTTP test server; corocrawl bench crawls the "
                "same URLs in each mode and compares what each cost; corocrawl state shows what "
-               "a crawl's --state DIR holds.")
+               "a crawl's --state DIR holds; corocrawl merge makes the record files of several "
+               "crawls (the shards of one list, crawl --shard I/N) one record per URL.")
         << "\n.SH OPTIONS\n";
     for (const CLI::Option* option : flags_of(app)) write_option(out, option);
 
@@ -245,7 +251,10 @@ void write_man_page(std::ostream& out, const CLI::App& app) {
         << "\n.PP\n"
         << roff(
                "serve exits 0 when stopped by SIGINT or SIGTERM and 1 when it cannot listen; "
-               "bench exits 0, 1 when a run failed, 2 on a usage error and 130 when interrupted.")
+               "bench exits 0, 1 when a run failed, 2 on a usage error and 130 when interrupted; "
+               "merge exits 0, 1 when a line was not a record (each named on stderr as "
+               "FILE:LINE) or the output could not be written, and 2 on a usage error (a FILE "
+               "that cannot be read, files of two formats).")
         << '\n'
         << ".SH \"ERROR KINDS\"\n"
         << roff(
@@ -416,7 +425,10 @@ void write_zsh_completion(std::ostream& out, const CLI::App& app) {
         for (const CLI::Option* positional : positionals_of(*sub)) {
             const std::string shown = placeholder(positional);
             out << "        "
-                << single_quoted("*:" + zsh_message(shown) + ":" + (shown == "URL" ? "_urls" : " "))
+                << single_quoted("*:" + zsh_message(shown) + ":" +
+                                 (shown == "URL"    ? "_urls"
+                                  : shown == "FILE" ? "_files"
+                                                    : " "))
                 << " \\\n";
         }
         out << "        && return 0\n"

@@ -21,8 +21,10 @@ std::string_view trimmed(std::string_view s) {
 
 }  // namespace
 
-UrlSource::UrlSource(std::vector<std::string> arguments, std::istream* stream, bool stream_is_stdin)
+UrlSource::UrlSource(std::vector<std::string> arguments, std::istream* stream, bool stream_is_stdin,
+                     Shard shard)
     : arguments_(std::move(arguments)),
+      shard_(shard),
       stream_(stream_is_stdin ? nullptr : stream),
       stream_is_stdin_(stream_is_stdin),
       wake_(std::make_unique<engine::CancelSignal>()) {}
@@ -40,25 +42,29 @@ void UrlSource::interrupt() noexcept {
 
 std::optional<InputLine> UrlSource::next_locked(StdinRead how) {
     // Arguments are taken as given (a blank argument is still a bad URL worth reporting); lines of
-    // a file or stdin skip blanks and # comments.
-    if (next_argument_ < arguments_.size()) {
-        return InputLine{next_index_++, std::string(trimmed(arguments_[next_argument_++]))};
-    }
+    // a file or stdin skip blanks and # comments. Either skips what another shard takes.
+    if (auto argument = next_argument()) return InputLine{next_index_++, std::move(*argument)};
     for (;;) {
         auto line = stream_is_stdin_ ? next_stdin_line(how) : next_stream_line();
         if (!line) return std::nullopt;
         const auto text = trimmed(*line);
-        if (text.empty() || text.front() == '#') continue;
+        if (text.empty() || text.front() == '#' || !shard_.takes(text)) continue;
         return InputLine{next_index_++, std::string(text), stream_offset_};
     }
 }
 
+std::optional<std::string> UrlSource::next_argument() {
+    while (next_argument_ < arguments_.size()) {
+        std::string text(trimmed(arguments_[next_argument_++]));
+        if (shard_.takes(text)) return text;
+    }
+    return std::nullopt;
+}
+
 void UrlSource::skip(std::size_t lines, std::uint64_t offset) {
     std::lock_guard lock(mutex_);
-    const std::size_t arguments = std::min(lines, arguments_.size() - next_argument_);
-    next_argument_ += arguments;
-    next_index_ += arguments;
-    std::size_t rest = lines - arguments;
+    std::size_t rest = lines;
+    for (; rest > 0 && next_argument(); --rest) ++next_index_;
     if (rest == 0) return;
     if (stream_) {
         if (stream_->seekg(static_cast<std::streamoff>(offset))) {
@@ -114,16 +120,14 @@ std::optional<std::string> UrlSource::next_stdin_line(StdinRead how) {
 std::vector<InputLine> UrlSource::rest_after_cancel() {
     std::lock_guard lock(mutex_);
     std::vector<InputLine> rest;
-    while (next_argument_ < arguments_.size()) {
-        rest.push_back({next_index_++, std::string(trimmed(arguments_[next_argument_++]))});
-    }
+    while (auto argument = next_argument()) rest.push_back({next_index_++, std::move(*argument)});
     // A file's rest is all known; of stdin, whoever feeds it may never stop, so only the lines
     // already taken from it (and so gone from the pipe) are reported.
     for (;;) {
         auto line = stream_is_stdin_ ? next_stdin_line(StdinRead::buffered) : next_stream_line();
         if (!line) break;
         const auto text = trimmed(*line);
-        if (!text.empty() && text.front() != '#')
+        if (!text.empty() && text.front() != '#' && shard_.takes(text))
             rest.push_back({next_index_++, std::string(text)});
     }
     return rest;

@@ -1,5 +1,7 @@
 #include "frontier/redis.hpp"
 
+#include <signal.h>
+
 #include <algorithm>
 
 namespace corocrawl::frontier::redis {
@@ -29,6 +31,34 @@ bool is_nil(const redisReply& reply) noexcept {
 
 namespace {
 
+// hiredis writes with write(2): to a server that has gone, that raises SIGPIPE, which would end
+// the process. It is blocked on this thread while a command is sent, and one it raised is taken
+// off before the thread's mask is put back (the way libcurl does it, without touching the
+// process's own disposition).
+class SigpipeBlocked {
+  public:
+    SigpipeBlocked() {
+        sigemptyset(&pipe_);
+        sigaddset(&pipe_, SIGPIPE);
+        pthread_sigmask(SIG_BLOCK, &pipe_, &previous_);
+    }
+    ~SigpipeBlocked() {
+        sigset_t pending;
+        sigpending(&pending);
+        if (sigismember(&pending, SIGPIPE) == 1) {
+            const timespec now{0, 0};
+            sigtimedwait(&pipe_, nullptr, &now);
+        }
+        pthread_sigmask(SIG_SETMASK, &previous_, nullptr);
+    }
+    SigpipeBlocked(const SigpipeBlocked&) = delete;
+    SigpipeBlocked& operator=(const SigpipeBlocked&) = delete;
+
+  private:
+    sigset_t pipe_{};
+    sigset_t previous_{};
+};
+
 timeval to_timeval(std::chrono::milliseconds timeout) {
     return {static_cast<time_t>(timeout.count() / 1000),
             static_cast<suseconds_t>(timeout.count() % 1000 * 1000)};
@@ -56,6 +86,7 @@ Reply Connection::command(const std::vector<std::string>& args) {
         argv.push_back(arg.data());
         lengths.push_back(arg.size());
     }
+    const SigpipeBlocked blocked;
     Reply reply(static_cast<redisReply*>(redisCommandArgv(
         context_.get(), static_cast<int>(argv.size()), argv.data(), lengths.data())));
     if (!reply) throw ConnectionLost(context_->err ? context_->errstr : "no reply");

@@ -47,6 +47,8 @@ constexpr milliseconds reconnect_most{5'000};
 // With nothing to lease, this process asks again after 2 ms, 4 ms ... at most this far apart
 // (other processes may add work, or free a host's place, at any moment).
 constexpr milliseconds idle_poll_most{100};
+// A worker waiting for a host's delay asks again at least this often.
+constexpr milliseconds idle_wait_most{5'000};
 // Robots.txt unreachable this many times, and nothing else in flight: its URLs get records.
 constexpr int robots_attempts = 3;
 
@@ -77,15 +79,25 @@ class SharedClock {
         const std::int64_t redis_ms = connection.time_ms();
         base_ = before + (Clock::now() - before) / 2;
         base_ms_ = redis_ms;
+        anchored_ = false;
+    }
+    // The first instant the frontier is asked about becomes the base: instants a whole number
+    // of milliseconds from it (as a test's are) convert exactly, both ways.
+    void anchor(Clock::time_point t) {
+        if (anchored_) return;
+        anchored_ = true;
+        base_ms_ = at(t);
+        base_ = t;
     }
     std::int64_t at(Clock::time_point t) const {
-        return base_ms_ + std::chrono::duration_cast<milliseconds>(t - base_).count();
+        return base_ms_ + std::chrono::floor<milliseconds>(t - base_).count();
     }
     Clock::time_point from(std::int64_t ms) const { return base_ + milliseconds(ms - base_ms_); }
 
   private:
     Clock::time_point base_ = Clock::now();
     std::int64_t base_ms_ = 0;
+    bool anchored_ = false;
 };
 
 const redisReply& element(const redisReply& reply, std::size_t i) {
@@ -234,6 +246,7 @@ class RedisFrontier final : public Frontier {
     void close_input() override { input_closed_ = true; }
 
     Next next(Clock::time_point now) override {
+        clock_.anchor(now);
         Next next;
         if (!ready_to_talk(now)) {
             next.ready_at = retry_at_;
@@ -262,10 +275,16 @@ class RedisFrontier final : public Frontier {
             next.done = true;
             return next;
         }
-        idle_poll_ = std::min(idle_poll_most, std::max(milliseconds{2}, idle_poll_ * 2));
-        Clock::time_point wake = now + idle_poll_;
-        if (next_ready >= 0)
-            wake = std::max(now + milliseconds{1}, std::min(wake, clock_.from(next_ready)));
+        // Asked again when the first host's delay has passed; with none known, soon (another
+        // process may add work, or finish a request of a limited host, at any moment), and
+        // never later than idle_wait_most.
+        Clock::time_point wake;
+        if (next_ready >= 0) {
+            wake = std::clamp(clock_.from(next_ready), now + milliseconds{1}, now + idle_wait_most);
+        } else {
+            idle_poll_ = std::min(idle_poll_most, std::max(milliseconds{2}, idle_poll_ * 2));
+            wake = now + idle_poll_;
+        }
         idle_until_ = wake;
         next.ready_at = wake;
         return next;
@@ -316,6 +335,7 @@ class RedisFrontier final : public Frontier {
         args.push_back(state);
         args.push_back(text);
         args.push_back(std::to_string(crawl_delay));
+        args.push_back(std::to_string(robots_attempts));
         send({&scripts::robots_done, std::move(args)}, now);
         idle_until_.reset();
         if (!learnt) return;
@@ -405,7 +425,6 @@ class RedisFrontier final : public Frontier {
         args.push_back(obey_ ? "1" : "0");
         args.push_back(input_closed_ ? "0" : "1");
         args.push_back(std::to_string(shared_.lease_timeout.count()));
-        args.push_back(std::to_string(robots_attempts));
         return args;
     }
 
@@ -413,6 +432,8 @@ class RedisFrontier final : public Frontier {
                                              const std::vector<std::string>& members) const {
         std::vector<std::string> args{prefix_,
                                       std::to_string(clock.at(now)),
+                                      per_host_,
+                                      bfs_,
                                       worker_,
                                       std::to_string(shared_.lease_timeout.count()),
                                       input_closed_ ? "0" : "1",
@@ -733,6 +754,9 @@ RedisAddress parse_redis_address(std::string_view text) {
 
 std::unique_ptr<Frontier> make_redis_frontier(const FrontierOptions& options,
                                               const SharedFrontierOptions& shared) {
+    // Its delays are learnt per process; shared, they would need a protocol of their own.
+    if (options.autothrottle)
+        throw std::invalid_argument("autothrottle does not work with a shared frontier yet");
     return std::make_unique<RedisFrontier>(options, shared);
 }
 

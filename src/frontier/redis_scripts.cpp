@@ -5,30 +5,41 @@
 namespace corocrawl::frontier::redis_scripts {
 namespace {
 
-// What every script shares: its keys, and the rules that keep `ready` true — a host is there
-// exactly when it has a URL waiting, room under the per-host limit, and no robots.txt being
-// fetched, scored by when it may start.
+// What every script shares: its keys, and schedule(), which keeps a host in `timed` (by when it
+// may start) or `turns` (ready, by its next URL's place in the order of admission) exactly when
+// it has a URL waiting, room under the per-host limit, and no robots.txt being fetched.
 const std::string prelude = R"LUA(
 local P = ARGV[1]
 local now = tonumber(ARGV[2])
+local per_host = tonumber(ARGV[3])  -- 0: no limit
+local bfs = ARGV[4] == '1'
 local function key(name) return P .. name end
 local function stat(name, by) return redis.call('HINCRBY', key('stats'), name, by) end
 local function number(value) return tonumber(value) or 0 end
 
-local function schedule(origin, per_host)
-  if redis.call('LLEN', key('q:' .. origin)) == 0 then
-    redis.call('ZREM', key('ready'), origin)
+local function schedule(origin)
+  local queue = key('q:' .. origin)
+  local can_start = redis.call('LLEN', queue) > 0
+  if can_start and origin ~= '' then
+    local busy = number(redis.call('HGET', key('busy'), origin))
+    can_start = not ((per_host > 0 and busy >= per_host) or
+                     redis.call('HGET', key('robots'), origin) == 'F')
+  end
+  if not can_start then
+    redis.call('ZREM', key('timed'), origin)
+    redis.call('ZREM', key('turns'), origin)
     return
   end
-  if origin ~= '' then
-    local busy = number(redis.call('HGET', key('busy'), origin))
-    local robots = redis.call('HGET', key('robots'), origin)
-    if (per_host > 0 and busy >= per_host) or robots == 'F' then
-      redis.call('ZREM', key('ready'), origin)
-      return
-    end
+  local at = number(redis.call('HGET', key('next'), origin))
+  if at > now then
+    redis.call('ZADD', key('timed'), at, origin)
+    redis.call('ZREM', key('turns'), origin)
+  else
+    -- Its turn among the ready hosts: its next URL's place in the order of admission.
+    local index = number(redis.call('LINDEX', queue, bfs and 0 or -1))
+    redis.call('ZADD', key('turns'), bfs and index or -index, origin)
+    redis.call('ZREM', key('timed'), origin)
   end
-  redis.call('ZADD', key('ready'), number(redis.call('HGET', key('next'), origin)), origin)
 end
 
 local function split(payload)
@@ -43,7 +54,7 @@ end
 
 -- A lease ends without a record: the URL waits again, at the front of its host's queue (expired:
 -- one attempt more, and past the bound it is owed a worker_lost record instead).
-local function release(member, expired, per_host, bfs, attempts_most)
+local function release(member, expired, attempts_most)
   local owner = redis.call('HGET', key('owner'), member)
   redis.call('ZREM', key('leases'), member)
   redis.call('HDEL', key('owner'), member)
@@ -53,7 +64,7 @@ local function release(member, expired, per_host, bfs, attempts_most)
     local origin = string.sub(member, 3)
     redis.call('HDEL', key('robots'), origin)
     if holds then redis.call('HINCRBY', key('busy'), origin, -1) end
-    schedule(origin, per_host)
+    schedule(origin)
     return
   end
   local payload = redis.call('HGET', key('items'), member)
@@ -76,12 +87,11 @@ local function release(member, expired, per_host, bfs, attempts_most)
     end
     stat('waiting', 1)
   end
-  schedule(origin, per_host)
+  schedule(origin)
 end
 )LUA";
 
 const std::string admit_text = prelude + R"LUA(
-local per_host = tonumber(ARGV[3])
 local max_pages = tonumber(ARGV[5])
 local widened = tonumber(ARGV[6])
 for i = 1, widened do redis.call('SADD', key('scope'), ARGV[6 + i]) end
@@ -110,15 +120,13 @@ while i + 6 <= #ARGV do
     verdicts[#verdicts + 1] = index
   end
 end
-for origin in pairs(touched) do schedule(origin, per_host) end
+for origin in pairs(touched) do schedule(origin) end
 local reply = {number(redis.call('HGET', key('stats'), 'waiting')), redis.call('SCARD', key('scope'))}
 for _, verdict in ipairs(verdicts) do reply[#reply + 1] = verdict end
 return reply
 )LUA";
 
 const std::string lease_text = prelude + R"LUA(
-local per_host = tonumber(ARGV[3])
-local bfs = ARGV[4] == '1'
 local worker = ARGV[5]
 local want = tonumber(ARGV[6])
 local delay = tonumber(ARGV[7])
@@ -128,7 +136,6 @@ local attempts_most = tonumber(ARGV[10])
 local obey = ARGV[11] == '1'
 local feeder = ARGV[12] == '1'
 local ttl = tonumber(ARGV[13])
-local robots_attempts = tonumber(ARGV[14])
 
 redis.call('ZADD', key('workers'), now + ttl, worker)
 if feeder then
@@ -141,7 +148,7 @@ redis.call('ZREMRANGEBYSCORE', key('feeders'), '-inf', now)
 
 -- Leases whose workers died or hung come back first.
 for _, member in ipairs(redis.call('ZRANGEBYSCORE', key('leases'), '-inf', now, 'LIMIT', 0, 100)) do
-  release(member, true, per_host, bfs, attempts_most)
+  release(member, true, attempts_most)
 end
 
 local entries = {}
@@ -170,28 +177,20 @@ while taken < want do
   end
 end
 
-for _, origin in ipairs(redis.call('ZRANGEBYSCORE', key('ready'), '-inf', now, 'LIMIT', 0, 32)) do
+-- Hosts whose delay has passed take their turns.
+for _, origin in ipairs(redis.call('ZRANGEBYSCORE', key('timed'), '-inf', now, 'LIMIT', 0, 100)) do
+  schedule(origin)
+end
+
+for _, origin in ipairs(redis.call('ZRANGE', key('turns'), 0, 31)) do
   if taken >= want then break end
   local robots = false
   if obey and origin ~= '' then robots = redis.call('HGET', key('robots'), origin) end
   local kind = robots and string.sub(robots, 1, 1)
   local queue = key('q:' .. origin)
-  if robots and kind == 'U' and
-     number(string.match(robots, '^U\t([^\t]*)')) >= robots_attempts and
-     redis.call('ZCARD', key('leases')) == 0 then
-    -- Unreachable, again and again, and nothing else is in flight: its URLs are owed records.
-    local why = string.match(robots, '^U\t[^\t]*\t(.*)$') or ''
-    while taken < want do
-      local member = redis.call('LPOP', queue)
-      if not member then break end
-      stat('waiting', -1)
-      lease(member, false)
-      add('u', member, redis.call('HGET', key('items'), member) or '', why)
-    end
-    schedule(origin, per_host)
-  elseif obey and origin ~= '' and
-         (not robots or kind == 'U' or
-          (kind == 'K' and number(string.match(robots, '^K\t(.*)$')) <= now)) then
+  if obey and origin ~= '' and
+     (not robots or kind == 'U' or
+      (kind == 'K' and number(string.match(robots, '^K\t(.*)$')) <= now)) then
     -- Its robots.txt first, whoever asks: one request per origin for the whole crawl.
     redis.call('HSET', key('robots'), origin, 'F')
     redis.call('HINCRBY', key('busy'), origin, 1)
@@ -199,7 +198,7 @@ for _, origin in ipairs(redis.call('ZRANGEBYSCORE', key('ready'), '-inf', now, '
     lease('r:' .. origin, true)
     stat('robots_fetched', 1)
     add('r', '', origin, '')
-    schedule(origin, per_host)
+    schedule(origin)
   else
     local version = robots and string.sub(robots, 3) or ''
     local host_delay = tonumber(redis.call('HGET', key('delay'), origin)) or delay
@@ -218,7 +217,29 @@ for _, origin in ipairs(redis.call('ZRANGEBYSCORE', key('ready'), '-inf', now, '
       lease(member, origin ~= '')
       add('f', member, redis.call('HGET', key('items'), member) or '', version)
     end
-    schedule(origin, per_host)
+    schedule(origin)
+  end
+end
+
+-- Nothing in flight anywhere, no input to come, and all that waits is on origins whose
+-- robots.txt failed robots_attempts times: those URLs are owed records, and the crawl its end.
+if taken == 0 and redis.call('ZCARD', key('leases')) == 0 and
+   redis.call('ZCARD', key('feeders')) == 0 then
+  local stuck = redis.call('SMEMBERS', key('unreachable'))
+  local held = 0
+  for _, origin in ipairs(stuck) do held = held + redis.call('LLEN', key('q:' .. origin)) end
+  if held > 0 and held == number(redis.call('HGET', key('stats'), 'waiting')) then
+    for _, origin in ipairs(stuck) do
+      local why = string.match(redis.call('HGET', key('robots'), origin) or '', '^U\t(.*)$') or ''
+      while taken < want do
+        local member = redis.call('LPOP', key('q:' .. origin))
+        if not member then break end
+        stat('waiting', -1)
+        lease(member, false)
+        add('u', member, redis.call('HGET', key('items'), member) or '', why)
+      end
+      schedule(origin)
+    end
   end
 end
 
@@ -229,7 +250,7 @@ if number(redis.call('HGET', key('stats'), 'admitted')) > 0 and waiting == 0 and
    redis.call('LLEN', key('lost')) == 0 then
   done = 1
 end
-local first = redis.call('ZRANGE', key('ready'), 0, 0, 'WITHSCORES')
+local first = redis.call('ZRANGE', key('timed'), 0, 0, 'WITHSCORES')
 local next_ready = -1
 if #first == 2 then next_ready = tonumber(first[2]) end
 local reply = {waiting, redis.call('SCARD', key('scope')), done, next_ready}
@@ -238,13 +259,11 @@ return reply
 )LUA";
 
 const std::string acknowledge_text = prelude + R"LUA(
-local per_host = tonumber(ARGV[3])
-local bfs = ARGV[4] == '1'
 local worker, member, outcome = ARGV[5], ARGV[6], ARGV[7]
 local owner = owned_by(member, worker)
 if owner then
   if outcome ~= 'done' then
-    release(member, false, per_host, bfs, 0)
+    release(member, false, 0)
     return 1
   end
   redis.call('ZREM', key('leases'), member)
@@ -255,7 +274,7 @@ if owner then
   if payload then
     local origin = split(payload)
     if string.sub(owner, -1) == '1' then redis.call('HINCRBY', key('busy'), origin, -1) end
-    schedule(origin, per_host)
+    schedule(origin)
   end
   return 1
 end
@@ -271,14 +290,13 @@ if payload and not redis.call('HGET', key('owner'), member) then
   if removed > 0 then
     redis.call('HDEL', key('items'), member)
     stat('done', 1)
-    schedule(origin, per_host)
+    schedule(origin)
   end
 end
 return 0
 )LUA";
 
 const std::string robots_done_text = prelude + R"LUA(
-local per_host = tonumber(ARGV[3])
 local worker, origin, state, text = ARGV[5], ARGV[6], ARGV[7], ARGV[8]
 local crawl_delay = tonumber(ARGV[9])
 local member = 'r:' .. origin
@@ -292,6 +310,7 @@ if string.sub(state, 1, 1) == 'K' then
   redis.call('HSET', key('robots'), origin, state)
   redis.call('HSET', key('robotstext'), origin, text)
   redis.call('HDEL', key('robotsfail'), origin)
+  redis.call('SREM', key('unreachable'), origin)
   if crawl_delay >= 0 then
     redis.call('HSET', key('delay'), origin, crawl_delay)
     local after = now + crawl_delay
@@ -301,6 +320,7 @@ if string.sub(state, 1, 1) == 'K' then
   end
 else
   failures = redis.call('HINCRBY', key('robotsfail'), origin, 1)
+  if failures >= tonumber(ARGV[10]) then redis.call('SADD', key('unreachable'), origin) end
   redis.call('HSET', key('robots'), origin, 'U\t' .. failures .. '\t' .. string.sub(state, 2))
   local backoff = math.min(600000, 1000 * 2 ^ math.min(failures - 1, 20))
   local retry = now + backoff
@@ -308,22 +328,23 @@ else
     redis.call('HSET', key('next'), origin, retry)
   end
 end
-schedule(origin, per_host)
+schedule(origin)
 return failures
 )LUA";
 
 const std::string slow_down_text = prelude + R"LUA(
-local per_host = tonumber(ARGV[3])
 local origin, until_ms = ARGV[5], tonumber(ARGV[6])
 if until_ms > number(redis.call('HGET', key('next'), origin)) then
   redis.call('HSET', key('next'), origin, until_ms)
 end
-if redis.call('ZSCORE', key('ready'), origin) then schedule(origin, per_host) end
+if redis.call('ZSCORE', key('timed'), origin) or redis.call('ZSCORE', key('turns'), origin) then
+  schedule(origin)
+end
 return 0
 )LUA";
 
 const std::string renew_text = prelude + R"LUA(
-local worker, lease_ms, feeder, ttl = ARGV[3], tonumber(ARGV[4]), ARGV[5] == '1', tonumber(ARGV[6])
+local worker, lease_ms, feeder, ttl = ARGV[5], tonumber(ARGV[6]), ARGV[7] == '1', tonumber(ARGV[8])
 redis.call('ZADD', key('workers'), now + ttl, worker)
 if feeder then
   redis.call('ZADD', key('feeders'), now + ttl, worker)
@@ -331,7 +352,7 @@ else
   redis.call('ZREM', key('feeders'), worker)
 end
 local renewed = 0
-for i = 7, #ARGV do
+for i = 9, #ARGV do
   if owned_by(ARGV[i], worker) then
     redis.call('ZADD', key('leases'), 'XX', now + lease_ms, ARGV[i])
     renewed = renewed + 1
@@ -341,11 +362,9 @@ return renewed
 )LUA";
 
 const std::string leave_text = prelude + R"LUA(
-local per_host = tonumber(ARGV[3])
-local bfs = ARGV[4] == '1'
 local worker = ARGV[5]
 for i = 6, #ARGV do
-  if owned_by(ARGV[i], worker) then release(ARGV[i], false, per_host, bfs, 0) end
+  if owned_by(ARGV[i], worker) then release(ARGV[i], false, 0) end
 end
 redis.call('ZREM', key('workers'), worker)
 redis.call('ZREM', key('feeders'), worker)

@@ -64,6 +64,8 @@ class Sizes:
     polite_hosts: int  # scenario 10
     polite_pages: int
     resume_urls: int  # scenario 11: the state that is resumed
+    shared_pages: int  # scenario 12
+    shared_workers: list
 
 
 FULL = Sizes(runs=3, pages=20_000, sweep_concurrency=[25, 100, 400], sweep_io_threads=[1, 2],
@@ -71,13 +73,15 @@ FULL = Sizes(runs=3, pages=20_000, sweep_concurrency=[25, 100, 400], sweep_io_th
              pool_urls=64, pool_delay_s=0.5, pool_threads=[1, 4, 16, 64], wrk_seconds=5,
              wrk_connections=[64, 1000], parse_min_time_s=0.5, https_pages=5_000,
              dns_hosts=500, dns_delay_ms=50, site_pages=20_000, million_pages=1_000_000,
-             polite_hosts=20, polite_pages=100, resume_urls=1_000_000)
+             polite_hosts=20, polite_pages=100, resume_urls=1_000_000, shared_pages=20_000,
+             shared_workers=[1, 2, 4])
 SMOKE = Sizes(runs=1, pages=200, sweep_concurrency=[25], sweep_io_threads=[1],
               sweep_parse_threads=[0], latency_urls=[50], latency_delay_s=0.2, pool_urls=8,
               pool_delay_s=0.1, pool_threads=[1, 4], wrk_seconds=1, wrk_connections=[16],
               parse_min_time_s=0.01, https_pages=50,
               dns_hosts=20, dns_delay_ms=20, site_pages=200, million_pages=1_000,
-              polite_hosts=3, polite_pages=10, resume_urls=2_000)
+              polite_hosts=3, polite_pages=10, resume_urls=2_000, shared_pages=200,
+              shared_workers=[1, 2])
 
 
 class CheckFailed(Exception):
@@ -448,6 +452,107 @@ def count_lines(path):
         return sum(chunk.count(b"\n") for chunk in iter(lambda: text.read(1 << 20), b""))
 
 
+# ---- a shared crawl through Redis (scenario 12) ---------------------------------------------------
+
+REDIS_SERVER = "/usr/bin/redis-server"  # Debian's redis-server package (scripts/bootstrap)
+
+
+def resp_command(socket_path, *args):
+    """One command to the Redis server at `socket_path`, in RESP; its reply (str, int, list)."""
+    request = f"*{len(args)}\r\n" + "".join(f"${len(str(a).encode())}\r\n{a}\r\n" for a in args)
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection:
+        connection.settimeout(10)
+        connection.connect(socket_path)
+        connection.sendall(request.encode())
+        reader = connection.makefile("rb")
+
+        def reply():
+            head = reader.readline().rstrip(b"\r\n")
+            kind, rest = head[:1], head[1:].decode()
+            if kind == b"+":
+                return rest
+            if kind == b"-":
+                raise CheckFailed(f"redis: {rest}")
+            if kind == b":":
+                return int(rest)
+            if kind == b"$":
+                return None if rest == "-1" else reader.read(int(rest) + 2)[:-2].decode()
+            if kind == b"*":
+                return [reply() for _ in range(int(rest))]
+            raise CheckFailed(f"redis: not a RESP reply: {head!r}")
+        return reply()
+
+
+def redis_info(socket_path, section):
+    """INFO SECTION as {field: text}."""
+    fields = {}
+    for line in resp_command(socket_path, "INFO", section).splitlines():
+        name, colon, value = line.partition(":")
+        if colon and not name.startswith("#"):
+            fields[name] = value
+    return fields
+
+
+@contextlib.contextmanager
+def redis_server(folder):
+    """redis-server on a unix socket in `folder` (no TCP port), the append-only file on as the
+    tests run it (everysec); yields the socket's path."""
+    sock = str(Path(folder) / "redis.sock")
+    log = open(Path(folder) / "redis.log", "wb")
+    process = subprocess.Popen([REDIS_SERVER, "--port", "0", "--unixsocket", sock,
+                                "--unixsocketperm", "700", "--dir", str(folder), "--appendonly",
+                                "yes", "--appendfsync", "everysec", "--save", "",
+                                "--daemonize", "no"], stdout=log, stderr=subprocess.STDOUT,
+                               stdin=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            if process.poll() is not None:
+                raise CheckFailed(f"redis-server exited {process.returncode}: "
+                                  f"{(Path(folder) / 'redis.log').read_text()[-400:]}")
+            with contextlib.suppress(OSError, CheckFailed):
+                if resp_command(sock, "PING") == "PONG":
+                    break
+            if time.monotonic() > deadline:
+                raise CheckFailed("redis-server did not answer PING within 10 s")
+            time.sleep(0.02)
+        yield sock
+    finally:
+        stop(process)
+        log.close()
+
+
+def run_together(argvs, timeout_s=SITE_TIMEOUT_S):
+    """Starts every argv at once (each under /usr/bin/time) and waits for them all: the wall time
+    from the first start to the last exit, and each one's Run (stdout and stderr to files)."""
+    with contextlib.ExitStack() as files:
+        started, processes = time.perf_counter(), []
+        for argv in argvs:
+            out, err = files.enter_context(tempfile.TemporaryFile()), \
+                files.enter_context(tempfile.TemporaryFile())
+            rss = files.enter_context(tempfile.NamedTemporaryFile("r"))
+            processes.append((subprocess.Popen(["/usr/bin/time", "-f", "%M", "-o", rss.name,
+                                                *argv], stdout=out, stderr=err,
+                                               stdin=subprocess.DEVNULL), out, err, rss))
+        deadline = started + timeout_s
+        for process, *_ in processes:
+            try:
+                process.wait(max(0.1, deadline - time.perf_counter()))
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        wall = time.perf_counter() - started
+        runs = []
+        for process, out, err, rss in processes:
+            out.seek(0)
+            err.seek(0)
+            lines = rss.read().split()
+            runs.append(Run(wall, int(lines[-1]) if lines and lines[-1].isdigit() else 0,
+                            process.returncode, out.read().decode("utf-8", "replace"),
+                            err.read().decode("utf-8", "replace")))
+        return wall, runs
+
+
 # ---- the suite ------------------------------------------------------------------------------------
 
 class Suite:
@@ -463,6 +568,7 @@ class Suite:
         self.crawlee_dir = Path(args.crawlee)
         self.has["crawlee"] = shutil.which("node") is not None and \
             (self.crawlee_dir / "node_modules" / "crawlee").is_dir()
+        self.has["redis-server"] = os.access(REDIS_SERVER, os.X_OK)
         self.skipped = [t for t, ok in self.has.items() if not ok]
         self.failures = []  # fail the run
         self.peer_failures = []  # a peer that fails at full size: a finding, reported
@@ -1176,7 +1282,7 @@ class Suite:
         rows = [("corocrawl", corocrawl)]
         for package in ("wrk", "nginx", "python3", "python3-aiohttp", "python3-lxml",
                         "python3-scrapy", "curl", "libbenchmark-dev", "libxml2", "g++",
-                        "libboost1.81-dev", "wget", "nodejs"):
+                        "libboost1.81-dev", "wget", "nodejs", "redis-server", "libhiredis-dev"):
             rows.append((package, dpkg(package)))
         crawlee = "not installed"
         with contextlib.suppress(OSError, ValueError):
@@ -1435,7 +1541,145 @@ class Suite:
                 (8, "Site crawl", self.site_crawl),
                 (9, "Site crawl at scale", self.million),
                 (10, "Polite crawl", self.polite),
-                (11, "Resumable crawl", self.resumable)]
+                (11, "Resumable crawl", self.resumable),
+                (12, "Shared crawl through Redis", self.shared)]
+
+    # -- scenario 12 ---------------------------------------------------------------------------
+    def frontier_support(self):
+        """Why this corocrawl cannot share a crawl (no `--frontier` yet), or "" when it can."""
+        result = subprocess.run([self.corocrawl, "crawl", "--help"], capture_output=True,
+                                text=True, timeout=30)
+        return "" if "--frontier" in result.stdout else \
+            "this build's `corocrawl crawl` has no --frontier"
+
+    def shared(self):
+        """1, 2 and 4 worker processes crawling one site through one redis-server (a fresh one
+        each run), against one `corocrawl serve`; the memory frontier's single process beside
+        them. Pages/s, Redis commands per page, Redis memory per seen URL."""
+        s = self.sizes
+        n = s.shared_pages
+        text = [f"## 12. Shared crawl through Redis: `--frontier`, 1 to {max(s.shared_workers)} "
+                "processes\n",
+                f"The {n:,}-page site of scenario 8 from one `corocrawl serve` (1 thread, "
+                f"`/site/page/0?n={n}&fan={SITE_FAN}&extras=0`). N worker processes started "
+                "together, each `crawl -r -l inf --max-pages inf -f jsonl -q --no-progress "
+                "--per-host 100 --frontier unix://SOCKET?name=NAME -o FILE_i SEED` (the same "
+                "seed to each, as users run it), through a redis-server of their own for each run "
+                "(a unix socket, the append-only file on with `appendfsync everysec`, no RDB "
+                "snapshots: as tests/redis_server.hpp runs it). Wall time from the first start to "
+                "the last exit; every run's records are merged and must hold every page once. "
+                "*Commands / page*: the server's `INFO stats` total_commands_processed over the "
+                "run per page: every command Redis ran for the workers, each command a Lua "
+                "script runs counted as well as the EVALSHA that ran it; "
+                "*memory / seen URL*: `INFO memory` used_memory after the run less before it, "
+                "over `corocrawl frontier --json`'s `seen` (the fingerprints Redis holds: a URL's "
+                "canonical form, and the spelling it was found in where that differs, so about 2 "
+                "per URL on this site), and over the URLs admitted; *Redis CPU*: `INFO cpu` "
+                "used_cpu_user + used_cpu_sys over the run, the share of the wall time one core "
+                "spent in redis-server. The memory frontier's single process (scenario 8's "
+                f"corocrawl) is the reference row. Median (min–max) of {s.runs}; peak RSS is the "
+                "largest worker's.\n",
+                "| frontier | processes | wall s | pages/s | × 1 Redis process | × memory | "
+                "commands / page | memory B / seen | memory B / URL | Redis CPU s | "
+                "peak RSS MiB |",
+                "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+        cannot = self.recursive_support() or self.frontier_support()
+        if not cannot and not self.has["redis-server"]:
+            cannot = f"{REDIS_SERVER} is not installed"
+        with corocrawl_server(self.corocrawl, 1) as base:
+            cannot = cannot or self.serve_site_support(base)
+            if cannot:
+                text.append(f"| (all) | – | cannot: {cannot} | – | – | – | – | – | – | – | – |")
+                self.log(f"  cannot: {cannot}")
+                self.sections.append("\n".join(text) + "\n")
+                return
+            seed = serve_site_url(base, n)
+            plain = Figure()
+            rss_plain = Figure()
+            for _ in range(s.runs):
+                with tempfile.TemporaryDirectory(dir=self.scratch, prefix="shared-") as folder:
+                    out = Path(folder) / "records.jsonl"
+                    argv = [a.replace("{seed}", seed) for a in corocrawl_site_client(
+                        self.corocrawl, "plain").argv]
+                    run = run_measured(argv, timeout_s=SITE_TIMEOUT_S, stdout_path=out)
+                    got = site_pages_fetched("jsonl", out, run.stderr, n)
+                if run.status != 0 or not got.every_page_once:
+                    raise CheckFailed(f"memory frontier: exit status {run.status}, "
+                                      f"{got.distinct:,} of {n:,} pages, "
+                                      f"{got.records - got.distinct:,} again; stderr: "
+                                      f"{run.stderr.strip()[-400:]}")
+                plain.values.append(got.distinct / run.wall_s)
+                rss_plain.values.append(run.peak_rss_kib / 1024)
+                self.log(f"  memory frontier, 1 process: {run.wall_s:.3f} s, "
+                         f"{got.distinct / run.wall_s:,.0f} pages/s")
+            text.append(f"| memory | 1 | {Figure([n / v for v in plain.values]).text(3)} | "
+                        f"{plain.text()} | – | 1.00 | – | – | – | – | {rss_plain.text(1)} |")
+            single = None
+            for workers in s.shared_workers:
+                figures = [Figure() for _ in range(6)]
+                pps, commands, memory, per_url, cpu, rss = figures
+                for _ in range(s.runs):
+                    for figure, value in zip(figures, self.shared_run(seed, n, workers)):
+                        figure.values.append(value)
+                if workers == 1:
+                    single = pps.median
+                walls = Figure([n / v for v in pps.values])
+                text.append(f"| Redis | {workers} | {walls.text(3)} | {pps.text()} | "
+                            f"{ratio(pps.median, single):.2f} | "
+                            f"{ratio(pps.median, plain.median):.2f} | {commands.text(1)} | "
+                            f"{memory.text()} | {per_url.text()} | {cpu.text(2)} | "
+                            f"{rss.text(1)} |")
+        self.sections.append("\n".join(text) + "\n")
+
+    def shared_run(self, seed, n, workers):
+        """One crawl of the site by `workers` processes through a fresh redis-server:
+        (pages/s, commands per page, used_memory bytes per seen fingerprint and per admitted URL,
+        Redis CPU seconds, the largest peak RSS MiB)."""
+        with tempfile.TemporaryDirectory(dir=self.scratch, prefix="redis-") as folder, \
+                redis_server(folder) as sock:
+            address = f"unix://{sock}?name=bench"
+            commands_before = int(redis_info(sock, "stats")["total_commands_processed"])
+            memory_before = int(redis_info(sock, "memory")["used_memory"])
+            cpu = redis_info(sock, "cpu")
+            cpu_before = float(cpu["used_cpu_user"]) + float(cpu["used_cpu_sys"])
+            outputs = [Path(folder) / f"records-{i}.jsonl" for i in range(workers)]
+            argvs = [[a.replace("{seed}", seed) for a in corocrawl_site_client(
+                self.corocrawl, "shared", "--frontier", address, "-o", str(out)).argv]
+                for out in outputs]
+            wall, runs = run_together(argvs)
+            cpu = redis_info(sock, "cpu")
+            cpu_s = float(cpu["used_cpu_user"]) + float(cpu["used_cpu_sys"]) - cpu_before
+            # The three INFOs before the run and the one just now count in the figure (a command
+            # is counted once it has run, so the INFO that reads the figure is not in it).
+            commands = int(redis_info(sock, "stats")["total_commands_processed"]) - \
+                commands_before - 4
+            memory = int(redis_info(sock, "memory")["used_memory"]) - memory_before
+            status = subprocess.run([self.corocrawl, "frontier", address, "--json"],
+                                    capture_output=True, text=True, timeout=60)
+            counts = json.loads(status.stdout) if status.returncode == 0 else {}
+            merged = Path(folder) / "merged.jsonl"
+            with open(merged, "wb") as union:
+                for out in outputs:
+                    if out.exists():
+                        union.write(out.read_bytes())
+            got = site_pages_fetched("jsonl", merged, "", n)
+            shares = ", ".join(f"{count_lines(o):,}" if o.exists() else "none"
+                               for o in outputs) if workers > 1 else ""
+        failed = [f"worker {i}: exit status {r.status}, stderr: {r.stderr.strip()[-300:]}"
+                  for i, r in enumerate(runs) if r.status != 0]
+        if failed or not got.every_page_once or counts.get("done") != n:
+            raise CheckFailed(f"{workers} Redis workers: {got.distinct:,} of {n:,} pages, "
+                              f"{got.records - got.distinct:,} again, frontier "
+                              f"{status.stdout.strip() or status.stderr.strip()}; "
+                              + "; ".join(failed))
+        seen = counts.get("seen") or n
+        admitted = counts.get("admitted") or n
+        self.log(f"  {workers} Redis worker(s): {wall:.3f} s, {n / wall:,.0f} pages/s, "
+                 f"{commands / n:.1f} commands/page, {memory / seen:,.0f} B/seen, "
+                 f"{memory / admitted:,.0f} B/URL, Redis CPU {cpu_s:.2f} s"
+                 + (f" (records: {shares})" if shares else ""))
+        return (n / wall, commands / n, memory / seen, memory / admitted, cpu_s,
+                max(r.peak_rss_kib for r in runs) / 1024)
 
 
 def scenario_numbers(text):
@@ -1447,8 +1691,8 @@ def scenario_numbers(text):
             numbers.update(range(int(first), int(last or first) + 1))
         except ValueError:
             raise argparse.ArgumentTypeError(f"not a scenario number or range: {part!r}")
-    if not numbers <= set(range(1, 12)):
-        raise argparse.ArgumentTypeError(f"scenarios are numbered 1 to 11: {text!r}")
+    if not numbers <= set(range(1, 13)):
+        raise argparse.ArgumentTypeError(f"scenarios are numbered 1 to 12: {text!r}")
     return numbers
 
 
@@ -1459,9 +1703,9 @@ def main():
     parser.add_argument("--parse-bench", help="the corocrawl_parse_bench binary (scenario 5)")
     parser.add_argument("--crawlee", default=str(CRAWLEE_DIR),
                         help="the folder npm installed crawlee into (default: build/crawlee)")
-    parser.add_argument("--scenarios", default="1-11", type=scenario_numbers,
+    parser.add_argument("--scenarios", default="1-12", type=scenario_numbers,
                         help="which scenarios to run: numbers and ranges, e.g. 8,9 or 1-7 "
-                        "(default: all, 1-11)")
+                        "(default: all, 1-12)")
     parser.add_argument("--output", help="where to write the report (default: bench/RESULTS.md; "
                         "with --smoke or --scenarios: stdout only)")
     args = parser.parse_args()
@@ -1473,7 +1717,7 @@ def main():
         suite = Suite(args, sizes, scratch)
         report = suite.run()
     # Only a full run of every scenario replaces RESULTS.md; --smoke and --scenarios print it.
-    whole = not args.smoke and args.scenarios == set(range(1, 12))
+    whole = not args.smoke and args.scenarios == set(range(1, 13))
     output = args.output or (str(HERE / "RESULTS.md") if whole else None)
     if output:
         Path(output).write_text(report)

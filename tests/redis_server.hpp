@@ -98,6 +98,9 @@ class RedisServer {
         posix_spawn_file_actions_addopen(&actions, 1, log_path.c_str(),
                                          O_WRONLY | O_CREAT | O_APPEND, 0600);
         posix_spawn_file_actions_adddup2(&actions, 1, 2);
+        // Nothing else of the test's: Asio opens its sockets without O_CLOEXEC, and a connection
+        // of the test's own HTTP server held open by redis-server would never be seen to close.
+        posix_spawn_file_actions_addclosefrom_np(&actions, 3);
         const int spawned = posix_spawn(&pid_, binary, &actions, nullptr, argv.data(), environ);
         posix_spawn_file_actions_destroy(&actions);
         if (spawned != 0) {

@@ -170,6 +170,9 @@ void add_crawl_options(CLI::App& app, CrawlCommand& command) {
     app.add_option("--frontier", command.frontier,
                    "Share the crawl with every process given the same ADDRESS, on any machine: "
                    "redis://HOST:PORT/NAME or unix:///PATH?name=NAME (a Redis server's)")
+        ->check([](const std::string& address) {
+            return address.empty() ? std::string("an empty address") : std::string();
+        })
         ->option_text("ADDRESS");
     app.add_option("--lease-timeout", command.lease_timeout_s,
                    "With --frontier: seconds a URL stays leased to a worker that stops renewing "

@@ -428,8 +428,10 @@ class RedisFrontier final : public Frontier {
         return args;
     }
 
+    // `reconcile`: the leases Redis counts as this worker's and `members` does not hold go back.
     std::vector<std::string> renew_arguments(const SharedClock& clock, Clock::time_point now,
-                                             const std::vector<std::string>& members) const {
+                                             const std::vector<std::string>& members,
+                                             bool reconcile = false) const {
         std::vector<std::string> args{prefix_,
                                       std::to_string(clock.at(now)),
                                       per_host_,
@@ -437,7 +439,8 @@ class RedisFrontier final : public Frontier {
                                       worker_,
                                       std::to_string(shared_.lease_timeout.count()),
                                       input_closed_ ? "0" : "1",
-                                      std::to_string(shared_.lease_timeout.count())};
+                                      std::to_string(shared_.lease_timeout.count()),
+                                      reconcile ? "1" : "0"};
         args.insert(args.end(), members.begin(), members.end());
         return args;
     }
@@ -592,20 +595,23 @@ class RedisFrontier final : public Frontier {
             try {
                 connection_.emplace(shared_.redis, redis_timeout);
                 clock_.set(*connection_);
-                down_ = false;
-                std::cerr << "corocrawl: redis " << shared_.redis.text << ": reconnected"
-                          << std::endl;
-                // Leases are checked again: those still this process's are its own again.
+                // Leases are checked again: those still this process's are its own again, and
+                // any Redis granted it whose answer was lost with the connection goes back.
                 std::vector<std::string> members;
                 {
                     std::lock_guard lock(leases_mutex_);
                     for (const auto& [member, item] : leases_) members.push_back(member);
                 }
-                connection_->run(scripts::renew, renew_arguments(clock_, now, members));
+                connection_->run(scripts::renew, renew_arguments(clock_, now, members, true));
             } catch (const std::exception& e) {
-                lost(e, now);
+                lost(e, now);  // (a Redis still loading its AOF says LOADING: not back yet)
                 return false;
             }
+            down_ = false;
+            // A restarted Redis may have lost its last writes (its AOF is a second behind):
+            // what this process remembers offering must not keep a lost URL out.
+            seen_here_.clear();
+            std::cerr << "corocrawl: redis " << shared_.redis.text << ": reconnected" << std::endl;
         }
         return flush(now);
     }

@@ -54,8 +54,10 @@ end
 
 -- A lease's owner is "WORKER\tMARK": 2 for a page, which holds a place in its host's limit and
 -- in its worker's share of it; 1 for a robots.txt, a place in the limit only; 0 for neither.
-local function give_back(owner, origin)
-  local mark = owner and string.sub(owner, -1) or '0'
+local function give_back(owner, origin, member)
+  if not owner then return end
+  redis.call('SREM', key('held:' .. string.sub(owner, 1, -3)), member)
+  local mark = string.sub(owner, -1)
   if mark == '0' then return end
   redis.call('HINCRBY', key('busy'), origin, -1)
   if mark == '2' then redis.call('HINCRBY', key('mine:' .. string.sub(owner, 1, -3)), origin, -1) end
@@ -71,14 +73,17 @@ local function release(member, expired, attempts_most)
   if string.sub(member, 1, 2) == 'r:' then
     local origin = string.sub(member, 3)
     redis.call('HDEL', key('robots'), origin)
-    give_back(owner, origin)
+    give_back(owner, origin, member)
     schedule(origin)
     return
   end
   local payload = redis.call('HGET', key('items'), member)
-  if not payload then return end
+  if not payload then
+    if owner then redis.call('SREM', key('held:' .. string.sub(owner, 1, -3)), member) end
+    return
+  end
   local origin, depth, attempts, rest = split(payload)
-  give_back(owner, origin)
+  give_back(owner, origin, member)
   attempts = number(attempts)
   if expired then
     attempts = attempts + 1
@@ -169,6 +174,7 @@ local deadline = now + lease_ms
 local function lease(member, mark)
   redis.call('ZADD', key('leases'), deadline, member)
   redis.call('HSET', key('owner'), member, worker .. '\t' .. mark)
+  redis.call('SADD', key('held:' .. worker), member)
 end
 -- With a per-host limit, each live worker may hold its share of a host's places, no more: the
 -- one that finishes a request first must not keep them all.
@@ -296,7 +302,7 @@ if owner then
   stat('done', 1)
   if payload then
     local origin = split(payload)
-    give_back(owner, origin)
+    give_back(owner, origin, member)
     schedule(origin)
   end
   return 1
@@ -327,7 +333,7 @@ local owner = owned_by(member, worker)
 if not owner then return -1 end  -- it expired: another worker fetches it
 redis.call('ZREM', key('leases'), member)
 redis.call('HDEL', key('owner'), member)
-give_back(owner, origin)
+give_back(owner, origin, member)
 local failures = 0
 if string.sub(state, 1, 1) == 'K' then
   redis.call('HSET', key('robots'), origin, state)
@@ -368,17 +374,26 @@ return 0
 
 const std::string renew_text = prelude + R"LUA(
 local worker, lease_ms, feeder, ttl = ARGV[5], tonumber(ARGV[6]), ARGV[7] == '1', tonumber(ARGV[8])
+local reconcile = ARGV[9] == '1'
 redis.call('ZADD', key('workers'), now + ttl, worker)
 if feeder then
   redis.call('ZADD', key('feeders'), now + ttl, worker)
 else
   redis.call('ZREM', key('feeders'), worker)
 end
+local mine = {}
 local renewed = 0
-for i = 9, #ARGV do
+for i = 10, #ARGV do
+  mine[ARGV[i]] = true
   if owned_by(ARGV[i], worker) then
     redis.call('ZADD', key('leases'), 'XX', now + lease_ms, ARGV[i])
     renewed = renewed + 1
+  end
+end
+if reconcile then
+  -- Granted to this worker, but the answer was lost with its connection: nobody fetches it.
+  for _, member in ipairs(redis.call('SMEMBERS', key('held:' .. worker))) do
+    if not mine[member] then release(member, false, 0) end
   end
 end
 return renewed

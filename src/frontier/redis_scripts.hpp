@@ -20,7 +20,7 @@
 // - owner: hash of leased member -> "WORKER\tMARK" (2: a page, holding a place in its host's
 //   limit and in its worker's share of it; 1: a robots.txt, holding a place; 0: neither).
 // - mine:WORKER: hash of origin -> the pages of the host the worker holds (its share: the limit
-//   divided among the live workers).
+//   divided among the live workers); held:WORKER: set of the members it holds.
 // - lost: list of the indexes whose leases expired too often, each owed a worker_lost record.
 // - workers, feeders: zsets of worker -> the instant it is presumed dead (feeders: still reading
 //   their input).
@@ -51,8 +51,9 @@ extern const redis::Script acknowledge;
 extern const redis::Script robots_done;
 // ARGV: prefix now per_host bfs origin until.
 extern const redis::Script slow_down;
-// ARGV: prefix now per_host bfs worker lease_ms feeder ttl_ms member... Returns how many were
-// still its own.
+// ARGV: prefix now per_host bfs worker lease_ms feeder ttl_ms reconcile member... Renews the
+// members still the worker's; with reconcile "1", those it holds in Redis and not in the list go
+// back to the queues. Returns how many were renewed.
 extern const redis::Script renew;
 // ARGV: prefix now per_host bfs worker member...: its leases go back to the queues, it leaves.
 extern const redis::Script leave;

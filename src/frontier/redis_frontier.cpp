@@ -595,6 +595,10 @@ class RedisFrontier final : public Frontier {
             try {
                 connection_.emplace(shared_.redis, redis_timeout);
                 clock_.set(*connection_);
+                // What waited is told first: its acknowledgements end leases this process
+                // holds no more, which the check below would otherwise hand out again.
+                for (; !outbox_.empty(); outbox_.pop_front())
+                    connection_->run(*outbox_.front().script, outbox_.front().args);
                 // Leases are checked again: those still this process's are its own again, and
                 // any Redis granted it whose answer was lost with the connection goes back.
                 std::vector<std::string> members;

@@ -841,7 +841,7 @@ SharedCrawlStatus shared_crawl_status(const RedisAddress& address) {
             const std::string origin(frontier::redis::text(*origins->element[i]));
             auto& host = status.hosts[origin];
             host.waiting = as_size(*redis.command({"LLEN", prefix + "q:" + origin}));
-            host.in_flight = as_size(*redis.command({"HGET", prefix + "busy", origin}));
+            host.in_flight = as_size(*redis.command({"HGET", prefix + "h:" + origin, "busy"}));
         }
         const Reply memory = redis.command({"MEMORY", "STATS"});
         for (std::size_t i = 0; i + 1 < memory->elements; i += 2) {

@@ -17,28 +17,30 @@ local function key(name) return P .. name end
 local function stat(name, by) return redis.call('HINCRBY', key('stats'), name, by) end
 local function number(value) return tonumber(value) or 0 end
 
+-- A host's own state, in one hash read at once: busy (requests in flight), next (the instant it
+-- may start one), delay (Crawl-delay), robots, robotsfail, and where schedule() put it.
+local function host_key(origin) return key('h:' .. origin) end
+
 local function schedule(origin)
   local queue = key('q:' .. origin)
-  local can_start = redis.call('LLEN', queue) > 0
-  if can_start and origin ~= '' then
-    local busy = number(redis.call('HGET', key('busy'), origin))
-    can_start = not ((per_host > 0 and busy >= per_host) or
-                     redis.call('HGET', key('robots'), origin) == 'F')
+  local host = host_key(origin)
+  local state = redis.call('HMGET', host, 'busy', 'robots', 'next', 'in')
+  local busy, robots, at, where = number(state[1]), state[2], number(state[3]), state[4]
+  local to = false
+  if redis.call('LLEN', queue) > 0 and
+     (origin == '' or not ((per_host > 0 and busy >= per_host) or robots == 'F')) then
+    to = at > now and 't' or 'r'
   end
-  if not can_start then
-    redis.call('ZREM', key('timed'), origin)
-    redis.call('ZREM', key('turns'), origin)
-    return
-  end
-  local at = number(redis.call('HGET', key('next'), origin))
-  if at > now then
+  if where and where ~= to then redis.call('ZREM', key(where == 't' and 'timed' or 'turns'), origin) end
+  if to == 't' then
     redis.call('ZADD', key('timed'), at, origin)
-    redis.call('ZREM', key('turns'), origin)
-  else
+  elseif to == 'r' then
     -- Its turn among the ready hosts: its next URL's place in the order of admission.
     local index = number(redis.call('LINDEX', queue, bfs and 0 or -1))
     redis.call('ZADD', key('turns'), bfs and index or -index, origin)
-    redis.call('ZREM', key('timed'), origin)
+  end
+  if where ~= to then
+    if to then redis.call('HSET', host, 'in', to) else redis.call('HDEL', host, 'in') end
   end
 end
 
@@ -59,7 +61,7 @@ local function give_back(owner, origin, member)
   redis.call('SREM', key('held:' .. string.sub(owner, 1, -3)), member)
   local mark = string.sub(owner, -1)
   if mark == '0' then return end
-  redis.call('HINCRBY', key('busy'), origin, -1)
+  redis.call('HINCRBY', host_key(origin), 'busy', -1)
   if mark == '2' then redis.call('HINCRBY', key('mine:' .. string.sub(owner, 1, -3)), origin, -1) end
 end
 
@@ -72,7 +74,7 @@ local function release(member, expired, attempts_most)
   if expired then stat('expired', 1) end
   if string.sub(member, 1, 2) == 'r:' then
     local origin = string.sub(member, 3)
-    redis.call('HDEL', key('robots'), origin)
+    redis.call('HDEL', host_key(origin), 'robots')
     give_back(owner, origin, member)
     schedule(origin)
     return
@@ -209,37 +211,39 @@ end
 
 for _, origin in ipairs(redis.call('ZRANGE', key('turns'), 0, 31)) do
   if taken >= want then break end
-  local robots = false
-  if obey and origin ~= '' then robots = redis.call('HGET', key('robots'), origin) end
+  local host = host_key(origin)
+  local state = redis.call('HMGET', host, 'robots', 'delay', 'busy', 'next')
+  local robots = obey and origin ~= '' and state[1]
   local kind = robots and string.sub(robots, 1, 1)
   local queue = key('q:' .. origin)
   if obey and origin ~= '' and
      (not robots or kind == 'U' or
       (kind == 'K' and number(string.match(robots, '^K\t(.*)$')) <= now)) then
     -- Its robots.txt first, whoever asks: one request per origin for the whole crawl.
-    redis.call('HSET', key('robots'), origin, 'F')
-    redis.call('HINCRBY', key('busy'), origin, 1)
-    redis.call('HSET', key('next'), origin, now + math.floor(delay * factor))
+    redis.call('HSET', host, 'robots', 'F', 'busy', number(state[3]) + 1,
+               'next', now + math.floor(delay * factor))
     lease('r:' .. origin, '1')
     stat('robots_fetched', 1)
     add('r', '', origin, '')
     schedule(origin)
   else
     local version = robots and string.sub(robots, 3) or ''
-    local host_delay = tonumber(redis.call('HGET', key('delay'), origin)) or delay
+    local host_delay = tonumber(state[2]) or delay
+    local busy, next_at = number(state[3]), number(state[4])
+    local held = share > 0 and number(redis.call('HGET', mine, origin)) or 0
     while taken < want do
-      if origin ~= '' then
-        if per_host > 0 and number(redis.call('HGET', key('busy'), origin)) >= per_host then break end
-        if share > 0 and number(redis.call('HGET', mine, origin)) >= share then break end
-        if number(redis.call('HGET', key('next'), origin)) > now then break end
+      if origin ~= '' and ((per_host > 0 and busy >= per_host) or
+                           (share > 0 and held >= share) or next_at > now) then
+        break
       end
       local member = bfs and redis.call('LPOP', queue) or redis.call('RPOP', queue)
       if not member then break end
       stat('waiting', -1)
       if origin ~= '' then
-        redis.call('HINCRBY', key('busy'), origin, 1)
+        busy, held = busy + 1, held + 1
+        next_at = now + math.floor(host_delay * factor)
+        redis.call('HSET', host, 'busy', busy, 'next', next_at)
         redis.call('HINCRBY', mine, origin, 1)
-        redis.call('HSET', key('next'), origin, now + math.floor(host_delay * factor))
       end
       lease(member, origin ~= '' and '2' or '0')
       add('f', member, redis.call('HGET', key('items'), member) or '', version)
@@ -257,7 +261,7 @@ if taken == 0 and redis.call('ZCARD', key('leases')) == 0 and
   for _, origin in ipairs(stuck) do held = held + redis.call('LLEN', key('q:' .. origin)) end
   if held > 0 and held == number(redis.call('HGET', key('stats'), 'waiting')) then
     for _, origin in ipairs(stuck) do
-      local why = string.match(redis.call('HGET', key('robots'), origin) or '', '^U\t(.*)$') or ''
+      local why = string.match(redis.call('HGET', host_key(origin), 'robots') or '', '^U\t(.*)$') or ''
       while taken < want do
         local member = redis.call('LPOP', key('q:' .. origin))
         if not member then break end
@@ -334,28 +338,24 @@ if not owner then return -1 end  -- it expired: another worker fetches it
 redis.call('ZREM', key('leases'), member)
 redis.call('HDEL', key('owner'), member)
 give_back(owner, origin, member)
+local host = host_key(origin)
 local failures = 0
 if string.sub(state, 1, 1) == 'K' then
-  redis.call('HSET', key('robots'), origin, state)
+  redis.call('HSET', host, 'robots', state)
+  redis.call('HDEL', host, 'robotsfail')
   redis.call('HSET', key('robotstext'), origin, text)
-  redis.call('HDEL', key('robotsfail'), origin)
   redis.call('SREM', key('unreachable'), origin)
   if crawl_delay >= 0 then
-    redis.call('HSET', key('delay'), origin, crawl_delay)
+    redis.call('HSET', host, 'delay', crawl_delay)
     local after = now + crawl_delay
-    if after > number(redis.call('HGET', key('next'), origin)) then
-      redis.call('HSET', key('next'), origin, after)
-    end
+    if after > number(redis.call('HGET', host, 'next')) then redis.call('HSET', host, 'next', after) end
   end
 else
-  failures = redis.call('HINCRBY', key('robotsfail'), origin, 1)
+  failures = redis.call('HINCRBY', host, 'robotsfail', 1)
   if failures >= tonumber(ARGV[10]) then redis.call('SADD', key('unreachable'), origin) end
-  redis.call('HSET', key('robots'), origin, 'U\t' .. failures .. '\t' .. string.sub(state, 2))
-  local backoff = math.min(600000, 1000 * 2 ^ math.min(failures - 1, 20))
-  local retry = now + backoff
-  if retry > number(redis.call('HGET', key('next'), origin)) then
-    redis.call('HSET', key('next'), origin, retry)
-  end
+  redis.call('HSET', host, 'robots', 'U\t' .. failures .. '\t' .. string.sub(state, 2))
+  local retry = now + math.min(600000, 1000 * 2 ^ math.min(failures - 1, 20))
+  if retry > number(redis.call('HGET', host, 'next')) then redis.call('HSET', host, 'next', retry) end
 end
 schedule(origin)
 return failures
@@ -363,10 +363,8 @@ return failures
 
 const std::string slow_down_text = prelude + R"LUA(
 local origin, until_ms = ARGV[5], tonumber(ARGV[6])
-if until_ms > number(redis.call('HGET', key('next'), origin)) then
-  redis.call('HSET', key('next'), origin, until_ms)
-end
-if redis.call('ZSCORE', key('timed'), origin) or redis.call('ZSCORE', key('turns'), origin) then
+if until_ms > number(redis.call('HGET', host_key(origin), 'next')) then
+  redis.call('HSET', host_key(origin), 'next', until_ms)
   schedule(origin)
 end
 return 0

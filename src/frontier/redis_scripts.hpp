@@ -12,10 +12,11 @@
 // - q:ORIGIN: list of the indexes waiting for the host.
 // - timed: zset of origin -> the instant it may start its next request (hosts with work only);
 //   turns: zset of origin -> its next URL's index (hosts with work they may start now).
-// - busy, next, delay: hashes of origin -> requests in flight, the next start, Crawl-delay (ms).
-// - robots: hash of origin -> "F" (being fetched), "K\tEXPIRES" (known) or "U\tFAILURES\tWHY";
-//   robotstext: origin -> the text; robotsfail: origin -> failures in a row; unreachable: set of
-//   the origins whose robots.txt failed too often (their URLs may be refused).
+// - h:ORIGIN: hash of the host's busy (requests in flight), next (the instant it may start one),
+//   delay (Crawl-delay, ms), robots ("F" being fetched, "K\tEXPIRES" known,
+//   "U\tFAILURES\tWHY"), robotsfail (failures in a row) and in (t: timed, r: turns).
+// - robotstext: hash of origin -> robots.txt's text; unreachable: set of the origins whose
+//   robots.txt failed too often (their URLs may be refused).
 // - leases: zset of index (or "r:ORIGIN" for a robots.txt) -> its deadline.
 // - owner: hash of leased member -> "WORKER\tMARK" (2: a page, holding a place in its host's
 //   limit and in its worker's share of it; 1: a robots.txt, holding a place; 0: neither).

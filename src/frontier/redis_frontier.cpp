@@ -182,8 +182,7 @@ class RedisFrontier final : public Frontier {
         const auto seed = gate_.seed(url);
         const Fingerprint fingerprint = seed ? seed->fingerprint : frontier::fingerprint(url);
         auto args = admit_arguments(instant());
-        append_candidate(args, true, fingerprint, fingerprint, seed ? seed->origin : "", 0, "",
-                         url);
+        append_candidate(args, true, fingerprint, seed ? seed->origin : "", 0, "", url);
         const auto reply = send({&scripts::admit, std::move(args)}, instant());
         if (!reply) {
             ++counts_.admitted;  // as far as this process knows; Redis has the last word
@@ -223,8 +222,10 @@ class RedisFrontier final : public Frontier {
             remember(judgement.fingerprint);
             remember(written);
             const std::string_view origin = frontier::origin_of(judgement.item.url);
-            append_candidate(args, false, judgement.fingerprint, written, origin,
-                             judgement.item.depth, from.url, judgement.item.url);
+            // Redis keeps the canonical form only (which decides): the spelling found stays in
+            // this process's memory, halving what a URL costs Redis.
+            append_candidate(args, false, judgement.fingerprint, origin, judgement.item.depth,
+                             from.url, judgement.item.url);
             sent.push_back(i);
         }
         if (!sent.empty() || !widened_.empty()) {
@@ -400,12 +401,11 @@ class RedisFrontier final : public Frontier {
     }
 
     static void append_candidate(std::vector<std::string>& args, bool seed,
-                                 const Fingerprint& canonical, const Fingerprint& written,
-                                 std::string_view origin, std::size_t depth,
-                                 std::string_view referrer, std::string_view url) {
+                                 const Fingerprint& canonical, std::string_view origin,
+                                 std::size_t depth, std::string_view referrer,
+                                 std::string_view url) {
         args.push_back(seed ? "1" : "0");
         args.push_back(fingerprint_bytes(canonical));
-        args.push_back(written == canonical ? std::string() : fingerprint_bytes(written));
         args.emplace_back(origin);
         args.push_back(std::to_string(depth));
         args.emplace_back(referrer);

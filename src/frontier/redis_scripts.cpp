@@ -117,19 +117,16 @@ local first = admitted
 local verdicts = {}
 local touched = {}
 local i = 7 + widened
-while i + 6 <= #ARGV do
-  local seed, canonical, written, origin = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
-  local depth, referrer, url = ARGV[i + 4], ARGV[i + 5], ARGV[i + 6]
-  i = i + 7
+while i + 5 <= #ARGV do
+  local seed, canonical, origin = ARGV[i], ARGV[i + 1], ARGV[i + 2]
+  local depth, referrer, url = ARGV[i + 3], ARGV[i + 4], ARGV[i + 5]
+  i = i + 6
   local verdict
-  if written ~= '' and redis.call('SISMEMBER', seen, written) == 1 then
-    verdict = -1
-  elseif seed ~= '1' and admitted >= max_pages then
+  if seed ~= '1' and admitted >= max_pages then
     verdict = redis.call('SISMEMBER', seen, canonical) == 1 and -1 or -2
   elseif redis.call('SADD', seen, canonical) == 0 then
     verdict = -1
   else
-    if written ~= '' then redis.call('SADD', seen, written) end
     verdict = admitted
     admitted = admitted + 1
     redis.call('HSET', items, verdict, origin .. '\t' .. depth .. '\t0\t' .. referrer .. '\t' .. url)

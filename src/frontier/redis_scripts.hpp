@@ -7,7 +7,7 @@
 // The keys, under "corocrawl:{NAME}:" (one hash tag: one Redis Cluster slot):
 // - stats: hash of admitted (the next index), waiting, done, expired, gave_up, late and
 //   robots_fetched.
-// - seen: set of 16-byte URL fingerprints.
+// - seen: set of 16-byte fingerprints of canonical URLs.
 // - items: hash of index -> "origin\tdepth\tattempts\treferrer\turl", until its record is in.
 // - q:ORIGIN: list of the indexes waiting for the host.
 // - timed: zset of origin -> the instant it may start its next request (hosts with work only);
@@ -33,8 +33,8 @@
 
 namespace corocrawl::frontier::redis_scripts {
 
-// ARGV: prefix now per_host bfs max_pages WIDENED host... then per URL 7 values:
-// seed fp_canonical fp_written origin depth referrer url.
+// ARGV: prefix now per_host bfs max_pages WIDENED host... then per URL 6 values:
+// seed fingerprint (of the canonical form) origin depth referrer url.
 // Returns {waiting, scope size, then per URL its index, -1 (seen) or -2 (over max_pages)}.
 extern const redis::Script admit;
 // ARGV: prefix now per_host bfs worker want delay_ms delay_factor lease_ms lease_attempts obey

@@ -3,6 +3,9 @@
 
 #include <boost/json/object.hpp>
 #include <string>
+#include <variant>
+
+#include "corocrawl/url.hpp"
 
 namespace corocrawl::testing {
 
@@ -16,6 +19,12 @@ inline std::string kind_of(const boost::json::object& record) {
 inline std::string message_of(const boost::json::object& record) {
     const auto& error = record.at("error");
     return error.is_null() ? "" : std::string(error.at("message").as_string());
+}
+
+// The canonical form of a URL a crawl recorded (so the Q and Q' spellings of a site page
+// compare equal).
+inline std::string canonical(const std::string& url) {
+    return canonical_url(std::get<Url>(parse_url(url)));
 }
 
 }  // namespace corocrawl::testing

@@ -26,12 +26,8 @@ namespace {
 
 using namespace std::chrono_literals;
 using test_server::SiteShape;
+using testing::canonical;
 using testing::run_corocrawl;
-
-// The canonical form of a URL (so the Q and Q' spellings of a site page compare equal).
-std::string canonical(const std::string& url) {
-    return canonical_url(std::get<Url>(parse_url(url)));
-}
 
 // How long a whole multi-process crawl may take before the test gives up on it: far beyond
 // what it needs (each takes seconds here), inside ctest's 120 s.

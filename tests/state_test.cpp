@@ -26,12 +26,8 @@ namespace {
 
 using namespace std::chrono_literals;
 using test_server::SiteShape;
+using testing::canonical;
 using testing::run_corocrawl;
-
-// The canonical form of a URL the crawl recorded (so Q and Q' spellings compare equal).
-std::string canonical(const std::string& url) {
-    return canonical_url(std::get<Url>(parse_url(url)));
-}
 
 // The seed, or COROCRAWL_TEST_SEED to replay a failure; printed either way.
 std::uint32_t random_seed() {

@@ -47,8 +47,8 @@ struct SharedFrontierOptions {
 };
 
 // Connects (a SharedFrontierError when Redis cannot be reached now: a mistyped address fails
-// before any request; std::invalid_argument for options it cannot share: autothrottle). Later outages are waited out: the frontier pauses, reconnects with
-// backoff, and says so on stderr.
+// before any request; std::invalid_argument for options it cannot share: autothrottle). Later
+// outages are waited out: the frontier pauses, reconnects with backoff, and says so on stderr.
 std::unique_ptr<Frontier> make_redis_frontier(const FrontierOptions& options,
                                               const SharedFrontierOptions& shared);
 
@@ -61,7 +61,8 @@ struct SharedCrawlStatus {
     std::size_t seen = 0;
     std::size_t expired = 0;  // leases that expired and were handed out again
     std::size_t gave_up = 0;  // URLs whose leases expired lease_attempts times (worker_lost)
-    std::size_t late = 0;     // records acknowledged after their lease had expired
+    std::size_t late = 0;     // acknowledgements that found their lease gone (expired, or
+                              // sent again after a reconnect)
     std::size_t workers = 0;  // processes alive now
     std::size_t robots_fetched = 0;
     std::size_t memory = 0;  // bytes Redis uses, all crawls and data together

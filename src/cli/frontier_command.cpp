@@ -37,7 +37,7 @@ void print_text(std::ostream& out, const SharedCrawlStatus& status) {
         << "done: " << status.done << '\n'
         << "seen: " << status.seen << '\n'
         << "leases expired: " << status.expired << " (URLs given up on: " << status.gave_up
-        << ", records after their lease expired: " << status.late << ")\n"
+        << ", acknowledgements that found their lease gone: " << status.late << ")\n"
         << "workers alive: " << status.workers << '\n'
         << "robots.txt fetched: " << status.robots_fetched << '\n'
         << "redis memory: " << status.memory << " bytes\n";

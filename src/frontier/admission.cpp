@@ -51,6 +51,32 @@ Fingerprint fingerprint(std::string_view canonical_url) {
     return result;
 }
 
+void tally(FrontierCounts& counts, Verdict verdict) noexcept {
+    ++counts.discovered;
+    switch (verdict) {
+        case Verdict::admitted:
+            break;
+        case Verdict::duplicate:
+            ++counts.duplicates;
+            break;
+        case Verdict::out_of_scope:
+            ++counts.out_of_scope;
+            break;
+        case Verdict::filtered:
+            ++counts.filtered;
+            break;
+        case Verdict::too_deep:
+            ++counts.too_deep;
+            break;
+        case Verdict::over_limit:
+            ++counts.over_limit;
+            break;
+        case Verdict::unsupported:
+            ++counts.unsupported;
+            break;
+    }
+}
+
 AdmissionGate::AdmissionGate(const FrontierOptions& options)
     : options_(options),
       scope_(options.scope),

@@ -36,6 +36,10 @@ Fingerprint fingerprint(std::string_view canonical_url);
 // host politeness and robots.txt are kept per.
 std::string_view origin_of(std::string_view normal_url) noexcept;
 
+// One more URL offered, and what became of it, in `counts` (an admitted one is counted where the
+// store admits it).
+void tally(FrontierCounts& counts, Verdict verdict) noexcept;
+
 class AdmissionGate {
   public:
     // Throws std::invalid_argument for a pattern RE2 cannot compile.

@@ -19,23 +19,12 @@ using frontier::Fingerprint;
 using frontier::FingerprintHash;
 using frontier::Host;
 using frontier::HostTable;
+using frontier::robots_attempts;
 using frontier::robots_lifetime;
+using frontier::robots_retry_first;
+using frontier::robots_retry_most;
 using frontier::RobotsRules;
 using std::chrono::milliseconds;
-
-// A robots.txt that is unreachable (5xx, no connection, a timeout) is asked for again after
-// 1 s, 2 s, 4 s ... at most this far apart, while the crawl has other work; its URLs wait.
-constexpr milliseconds robots_retry_most{10 * 60'000};
-// Once it has failed this many times and nothing else is left to do, its URLs get their
-// records (robots errors) and the crawl ends.
-constexpr int robots_attempts = 3;
-
-// The path and query robots.txt rules are matched against.
-std::string request_target(std::string_view url) {
-    auto parsed = parse_url(url);
-    const auto* valid = std::get_if<Url>(&parsed);
-    return valid ? valid->target : std::string("/");
-}
 
 // With a journal (--state), every change is told to it, and what it kept is restored first.
 class MemoryFrontier final : public Frontier, private frontier::FrontierRestore {
@@ -73,7 +62,7 @@ class MemoryFrontier final : public Frontier, private frontier::FrontierRestore 
         std::shared_ptr<const std::string> referrer;  // made once, for the first admitted
         for (const auto& url : urls) {
             verdicts.push_back(judge(url, from, hop, referrer));
-            count(verdicts.back());
+            frontier::tally(counts_, verdicts.back());
         }
         return verdicts;
     }
@@ -151,7 +140,7 @@ class MemoryFrontier final : public Frontier, private frontier::FrontierRestore 
                 waiting_on_unreachable_ += host->waiting.size();
             const auto backoff = std::min<milliseconds>(
                 robots_retry_most,
-                milliseconds{1'000} * (1LL << std::min(host->robots_failures - 1, 20)));
+                robots_retry_first * (1LL << std::min(host->robots_failures - 1, 20)));
             hosts_.pause(*host, now + backoff);
         }
         hosts_.finished(*host, {});
@@ -162,7 +151,9 @@ class MemoryFrontier final : public Frontier, private frontier::FrontierRestore 
     }
 
     std::size_t waiting() const override { return waiting_ + refused_.size(); }
-    bool finished() const override { return waiting() == 0 && nothing_in_flight() && input_closed_; }
+    bool finished() const override {
+        return waiting() == 0 && nothing_in_flight() && input_closed_;
+    }
 
     std::vector<CrawlItem> drain() override {
         std::vector<CrawlItem> rest = hosts_.drain();
@@ -241,12 +232,11 @@ class MemoryFrontier final : public Frontier, private frontier::FrontierRestore 
 
     // Whether robots.txt (known) disallows `item`; if so, it is queued as a refusal.
     bool refuse_if_disallowed(const Host& host, CrawlItem& item) {
-        const auto verdict = host.rules.check(request_target(item.url));
+        const auto verdict = host.rules.check(frontier::robots_target(item.url));
         if (verdict.allowed) return false;
         ++counts_.robots_disallowed;
-        refused_.push_back({std::move(item),
-                            Error{ErrorKind::robots, "robots.txt of " + host.origin +
-                                                         " disallows it (" + verdict.rule + ")"}});
+        refused_.push_back(
+            {std::move(item), frontier::robots_disallowed(host.origin, verdict.rule)});
         return true;
     }
 
@@ -292,12 +282,9 @@ class MemoryFrontier final : public Frontier, private frontier::FrontierRestore 
     void give_up_on_unreachable() {
         hosts_.for_each([this](Host& host) {
             if (host.waiting.empty()) return;
-            const std::string why = "robots.txt of " + host.origin + " could not be fetched (" +
-                                    host.robots_failure + ", " +
-                                    std::to_string(host.robots_failures) +
-                                    " attempts): RFC 9309 asks that nothing be crawled then";
-            for (auto& item : host.waiting)
-                refused_.push_back({std::move(item), Error{ErrorKind::robots, why}});
+            const Error why = frontier::robots_unreachable(host.origin, host.robots_failure,
+                                                           host.robots_failures);
+            for (auto& item : host.waiting) refused_.push_back({std::move(item), why});
             host.waiting.clear();
             hosts_.reschedule(host);
         });
@@ -339,32 +326,6 @@ class MemoryFrontier final : public Frontier, private frontier::FrontierRestore 
         const std::string origin(frontier::origin_of(judgement.item.url));
         admit(std::move(judgement.item), origin);
         return Verdict::admitted;
-    }
-
-    void count(Verdict verdict) {
-        ++counts_.discovered;
-        switch (verdict) {
-            case Verdict::admitted:
-                break;
-            case Verdict::duplicate:
-                ++counts_.duplicates;
-                break;
-            case Verdict::out_of_scope:
-                ++counts_.out_of_scope;
-                break;
-            case Verdict::filtered:
-                ++counts_.filtered;
-                break;
-            case Verdict::too_deep:
-                ++counts_.too_deep;
-                break;
-            case Verdict::over_limit:
-                ++counts_.over_limit;
-                break;
-            case Verdict::unsupported:
-                ++counts_.unsupported;
-                break;
-        }
     }
 
     AdmissionGate gate_;

@@ -49,8 +49,6 @@ constexpr milliseconds reconnect_most{5'000};
 constexpr milliseconds idle_poll_most{100};
 // A worker waiting for a host's delay asks again at least this often.
 constexpr milliseconds idle_wait_most{5'000};
-// Robots.txt unreachable this many times, and nothing else in flight: its URLs get records.
-constexpr int robots_attempts = 3;
 
 std::string key_prefix(const RedisAddress& address) {
     return "corocrawl:{" + address.name + "}:";
@@ -128,12 +126,6 @@ StoredItem parse_item(std::size_t index, std::string_view payload) {
     return stored;
 }
 
-std::string request_target(std::string_view url) {
-    auto parsed = parse_url(url);
-    const auto* valid = std::get_if<Url>(&parsed);
-    return valid ? valid->target : std::string("/");
-}
-
 class RedisFrontier final : public Frontier {
   public:
     RedisFrontier(const FrontierOptions& options, const SharedFrontierOptions& shared)
@@ -164,12 +156,12 @@ class RedisFrontier final : public Frontier {
 
     ~RedisFrontier() override {
         renewer_ = {};
-        // Whatever this process still holds goes back to the crawl at once, not at its deadline.
+        // What waits to be told is told (once more if Redis is away), and whatever this process
+        // still holds goes back to the crawl at once, not at its deadline.
         try {
-            if (!down_ && connection_) {
-                flush(Clock::now());
-                if (!down_) connection_->run(scripts::leave, leave_arguments(Clock::now()));
-            }
+            retry_at_ = Clock::now();
+            if (ready_to_talk(Clock::now()))
+                connection_->run(scripts::leave, leave_arguments(Clock::now()));
         } catch (const std::exception&) {
             // Their leases expire instead.
         }
@@ -239,7 +231,10 @@ class RedisFrontier final : public Frontier {
                 waiting_ += sent.size();  // as far as this process knows
             }
         }
-        for (const Verdict verdict : verdicts) count(verdict);
+        for (const Verdict verdict : verdicts) {
+            frontier::tally(counts_, verdict);
+            if (verdict == Verdict::admitted) ++counts_.admitted;
+        }
         if (!sent.empty()) idle_until_.reset();
         return verdicts;
     }
@@ -333,7 +328,9 @@ class RedisFrontier final : public Frontier {
         args.push_back(state);
         args.push_back(text);
         args.push_back(std::to_string(crawl_delay));
-        args.push_back(std::to_string(robots_attempts));
+        args.push_back(std::to_string(frontier::robots_attempts));
+        args.push_back(std::to_string(frontier::robots_retry_first.count()));
+        args.push_back(std::to_string(frontier::robots_retry_most.count()));
         send({&scripts::robots_done, std::move(args)}, now);
         idle_until_.reset();
         if (!learnt) return;
@@ -503,13 +500,11 @@ class RedisFrontier final : public Frontier {
                                  "its lease expired " + std::to_string(shared_.lease_attempts) +
                                      " times: the workers given it died or hung"};
         } else if (kind == "u") {
+            // "FAILURES\tWHY"
             const auto tab = extra.find('\t');
-            next.refusal =
-                Error{ErrorKind::robots,
-                      "robots.txt of " + stored.origin + " could not be fetched (" +
-                          std::string(extra.substr(tab == std::string_view::npos ? 0 : tab + 1)) +
-                          ", " + std::string(extra.substr(0, tab)) +
-                          " attempts): RFC 9309 asks that nothing be crawled then"};
+            next.refusal = frontier::robots_unreachable(
+                stored.origin, extra.substr(tab == std::string_view::npos ? 0 : tab + 1),
+                std::atoi(std::string(extra.substr(0, tab)).c_str()));
         } else if (obey_ && !stored.origin.empty()) {
             const RobotsRules* rules = robots_rules(stored.origin, extra, now);
             if (!rules) {  // Redis went away meanwhile: the URL goes back
@@ -517,11 +512,10 @@ class RedisFrontier final : public Frontier {
                 next.ready_at = retry_at_;
                 return next;
             }
-            const auto verdict = rules->check(request_target(stored.item.url));
+            const auto verdict = rules->check(frontier::robots_target(stored.item.url));
             if (!verdict.allowed) {
                 ++counts_.robots_disallowed;
-                next.refusal = Error{ErrorKind::robots, "robots.txt of " + stored.origin +
-                                                            " disallows it (" + verdict.rule + ")"};
+                next.refusal = frontier::robots_disallowed(stored.origin, verdict.rule);
             }
         }
         next.item = std::move(stored.item);
@@ -675,33 +669,6 @@ class RedisFrontier final : public Frontier {
             } catch (const std::exception&) {
                 connection.reset();  // the crawl's own connection says so
             }
-        }
-    }
-
-    void count(Verdict verdict) {
-        ++counts_.discovered;
-        switch (verdict) {
-            case Verdict::admitted:
-                ++counts_.admitted;
-                break;
-            case Verdict::duplicate:
-                ++counts_.duplicates;
-                break;
-            case Verdict::out_of_scope:
-                ++counts_.out_of_scope;
-                break;
-            case Verdict::filtered:
-                ++counts_.filtered;
-                break;
-            case Verdict::too_deep:
-                ++counts_.too_deep;
-                break;
-            case Verdict::over_limit:
-                ++counts_.over_limit;
-                break;
-            case Verdict::unsupported:
-                ++counts_.unsupported;
-                break;
         }
     }
 

@@ -351,7 +351,7 @@ else
   failures = redis.call('HINCRBY', host, 'robotsfail', 1)
   if failures >= tonumber(ARGV[10]) then redis.call('SADD', key('unreachable'), origin) end
   redis.call('HSET', host, 'robots', 'U\t' .. failures .. '\t' .. string.sub(state, 2))
-  local retry = now + math.min(600000, 1000 * 2 ^ math.min(failures - 1, 20))
+  local retry = now + math.min(tonumber(ARGV[12]), tonumber(ARGV[11]) * 2 ^ math.min(failures - 1, 20))
   if retry > number(redis.call('HGET', host, 'next')) then redis.call('HSET', host, 'next', retry) end
 end
 schedule(origin)

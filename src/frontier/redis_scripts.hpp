@@ -47,7 +47,8 @@ extern const redis::Script lease;
 // lease was still the worker's.
 extern const redis::Script acknowledge;
 // ARGV: prefix now per_host bfs worker origin state text crawl_delay_ms (-1: none)
-// robots_attempts (failures in a row that make the origin unreachable).
+// robots_attempts (failures in a row that make the origin unreachable) retry_first_ms
+// retry_most_ms (an unreachable one is asked again after the first, doubling to the most).
 // state: "K\tEXPIRES" or "U" plus why. Returns the failures in a row (0 once known).
 extern const redis::Script robots_done;
 // ARGV: prefix now per_host bfs origin until.

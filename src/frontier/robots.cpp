@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <utility>
 
+#include "corocrawl/url.hpp"
+
 namespace corocrawl::frontier {
 namespace {
 
@@ -285,6 +287,23 @@ RobotsVerdict RobotsRules::check(std::string_view path_and_query) const {
         if (matches(rule.pattern, path)) return {rule.allow, rule.as_written};
     }
     return {};
+}
+
+std::string robots_target(std::string_view url) {
+    auto parsed = parse_url(url);
+    const auto* valid = std::get_if<Url>(&parsed);
+    return valid ? valid->target : std::string("/");
+}
+
+Error robots_disallowed(std::string_view origin, std::string_view rule) {
+    return {ErrorKind::robots,
+            "robots.txt of " + std::string(origin) + " disallows it (" + std::string(rule) + ")"};
+}
+
+Error robots_unreachable(std::string_view origin, std::string_view failure, int attempts) {
+    return {ErrorKind::robots, "robots.txt of " + std::string(origin) + " could not be fetched (" +
+                                   std::string(failure) + ", " + std::to_string(attempts) +
+                                   " attempts): RFC 9309 asks that nothing be crawled then"};
 }
 
 FetchOptions robots_fetch_options(FetchOptions options) {

@@ -22,12 +22,27 @@ std::string product_token(std::string_view user_agent);
 // RFC 9309 2.4: a cached robots.txt should not be used for more than 24 hours.
 inline constexpr std::chrono::hours robots_lifetime{24};
 
+// A robots.txt that is unreachable (5xx, no connection, a timeout) is asked for again after
+// 1 s, 2 s, 4 s ... at most robots_retry_most apart, while the crawl has other work; its URLs
+// wait. Once it has failed robots_attempts times and nothing else is left to do, its URLs get
+// their records (robots errors).
+inline constexpr std::chrono::milliseconds robots_retry_first{1'000};
+inline constexpr std::chrono::milliseconds robots_retry_most{10 * 60'000};
+inline constexpr int robots_attempts = 3;
+
 // The most octets of a robots.txt that are parsed (RFC 9309 2.5: at least 500 KiB).
 inline constexpr std::size_t robots_max_bytes = 500 * 1024;
 
 // How a robots.txt is fetched, from the crawl's own options: redirects followed, five at most
 // (2.3.1.2), a plain GET, no retries (the frontier asks again later, with backoff).
 FetchOptions robots_fetch_options(FetchOptions page_options);
+
+// A URL's path and query, as robots.txt rules are matched against them ("/" for no URL).
+std::string robots_target(std::string_view url);
+// The records of the URLs robots.txt refuses: one `rule` disallows, or the origin's robots.txt
+// could not be read (`failure`, after `attempts`).
+Error robots_disallowed(std::string_view origin, std::string_view rule);
+Error robots_unreachable(std::string_view origin, std::string_view failure, int attempts);
 
 struct RobotsVerdict {
     bool allowed = true;

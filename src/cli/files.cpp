@@ -31,19 +31,26 @@ void open_for_writing(std::ofstream& file, const std::string& path, const std::s
         throw CLI::ValidationError(option, "cannot write " + path + ": " + std::strerror(errno));
 }
 
-std::size_t count_url_lines(const std::string& path, const Shard& shard, std::stop_token stop) {
-    std::ifstream file(path);
-    UrlSource lines({}, &file, false, shard);
+namespace {
+
+// The URLs `source` yields, by the crawl's own rules (comments, blank lines, trimming, shard).
+std::size_t count_urls(UrlSource& source, std::stop_token stop = {}) {
     std::size_t count = 0;
-    while (!stop.stop_requested() && lines.next()) ++count;
+    while (!stop.stop_requested() && source.next()) ++count;
     return count;
 }
 
+}  // namespace
+
+std::size_t count_url_lines(const std::string& path, const Shard& shard, std::stop_token stop) {
+    std::ifstream file(path);
+    UrlSource lines({}, &file, false, shard);
+    return count_urls(lines, stop);
+}
+
 std::size_t count_url_arguments(const std::vector<std::string>& urls, const Shard& shard) {
-    UrlSource arguments(urls, nullptr, false, shard);  // the crawl's own rules, trimming included
-    std::size_t count = 0;
-    while (arguments.next()) ++count;
-    return count;
+    UrlSource arguments(urls, nullptr, false, shard);
+    return count_urls(arguments);
 }
 
 std::string read_file(const std::string& path) {

@@ -119,22 +119,16 @@ class MemoryFrontier final : public Frontier, private frontier::FrontierRestore 
         // Counted again below if it is still given up on.
         if (host->robots_failures >= robots_attempts)
             waiting_on_unreachable_ -= host->waiting.size();
-        const int status = result.status;
-        if (result.ok() && status / 100 == 2) {
-            if (journal_) journal_->robots_learned(host->origin, result.body);
-            learn(*host, RobotsRules::parse(result.body, robots_agent_), now + robots_lifetime);
-        } else if (status / 100 == 4 || status / 100 == 3 ||
-                   (result.error && result.error->kind == ErrorKind::too_many_redirects)) {
-            // RFC 9309 2.3.1.3: "unavailable" (and so may a redirect be that cannot be followed,
-            // 2.3.1.2): no rules at all.
+        const auto answer = frontier::robots_answer(result);
+        if (answer.kind == frontier::RobotsAnswer::Kind::text) {
+            if (journal_) journal_->robots_learned(host->origin, answer.text);
+            learn(*host, RobotsRules::parse(answer.text, robots_agent_), now + robots_lifetime);
+        } else if (answer.kind == frontier::RobotsAnswer::Kind::unavailable) {
             if (journal_) journal_->robots_learned(host->origin, std::nullopt);
-            learn(*host, RobotsRules{}, now + robots_lifetime);
+            learn(*host, RobotsRules{}, now + robots_lifetime);  // no rules at all
         } else {
-            // 2.3.1.4: "unreachable" — a server error, no connection, a timeout: crawl nothing
-            // until it can be read.
             host->robots = Host::Robots::unknown;
-            host->robots_failure =
-                result.error ? result.error->message : "HTTP " + std::to_string(status);
+            host->robots_failure = answer.failure;
             ++host->robots_failures;
             if (host->robots_failures >= robots_attempts)
                 waiting_on_unreachable_ += host->waiting.size();

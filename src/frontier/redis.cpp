@@ -77,7 +77,7 @@ Connection::Connection(const RedisAddress& address, std::chrono::milliseconds ti
     if (redisSetTimeout(context_.get(), wait) != REDIS_OK) throw ConnectionLost(context_->errstr);
 }
 
-Reply Connection::command(const std::vector<std::string>& args) {
+void Connection::append(const std::vector<std::string>& args) {
     if (!context_ || context_->err) throw ConnectionLost("not connected");
     std::vector<const char*> argv;
     std::vector<std::size_t> lengths;
@@ -87,12 +87,24 @@ Reply Connection::command(const std::vector<std::string>& args) {
         argv.push_back(arg.data());
         lengths.push_back(arg.size());
     }
+    if (redisAppendCommandArgv(context_.get(), static_cast<int>(argv.size()), argv.data(),
+                               lengths.data()) != REDIS_OK)
+        throw ConnectionLost(context_->errstr);
+}
+
+Reply Connection::reply() {
+    void* raw = nullptr;
+    if (redisGetReply(context_.get(), &raw) != REDIS_OK || !raw)
+        throw ConnectionLost(context_->err ? context_->errstr : "no reply");
+    return Reply(static_cast<redisReply*>(raw));
+}
+
+Reply Connection::command(const std::vector<std::string>& args) {
     const SigpipeBlocked blocked;
-    Reply reply(static_cast<redisReply*>(redisCommandArgv(
-        context_.get(), static_cast<int>(argv.size()), argv.data(), lengths.data())));
-    if (!reply) throw ConnectionLost(context_->err ? context_->errstr : "no reply");
-    if (reply->type == REDIS_REPLY_ERROR) throw ReplyError(std::string(reply->str, reply->len));
-    return reply;
+    append(args);
+    Reply answer = reply();
+    if (answer->type == REDIS_REPLY_ERROR) throw ReplyError(std::string(answer->str, answer->len));
+    return answer;
 }
 
 const std::string& Connection::sha(const Script& script) {
@@ -137,28 +149,14 @@ Reply Connection::run(const Script& script, const std::vector<std::string>& args
 std::vector<Reply> Connection::run_together(const std::vector<Call>& calls) {
     std::vector<std::vector<std::string>> commands;
     for (const auto& call : calls) commands.push_back(evalsha(sha(*call.script), call.args));
-    if (!context_ || context_->err) throw ConnectionLost("not connected");
     const SigpipeBlocked blocked;
-    for (const auto& args : commands) {
-        std::vector<const char*> argv;
-        std::vector<std::size_t> lengths;
-        for (const auto& arg : args) {
-            argv.push_back(arg.data());
-            lengths.push_back(arg.size());
-        }
-        if (redisAppendCommandArgv(context_.get(), static_cast<int>(argv.size()), argv.data(),
-                                   lengths.data()) != REDIS_OK)
-            throw ConnectionLost(context_->errstr);
-    }
+    for (const auto& args : commands) append(args);
     std::vector<Reply> replies;
     std::optional<std::string> error;
     for (std::size_t i = 0; i < commands.size(); ++i) {
-        void* raw = nullptr;
-        if (redisGetReply(context_.get(), &raw) != REDIS_OK || !raw)
-            throw ConnectionLost(context_->err ? context_->errstr : "no reply");
-        Reply reply(static_cast<redisReply*>(raw));
-        if (reply->type == REDIS_REPLY_ERROR && !error) error.emplace(reply->str, reply->len);
-        replies.push_back(std::move(reply));
+        replies.push_back(reply());
+        const redisReply& answer = *replies.back();
+        if (answer.type == REDIS_REPLY_ERROR && !error) error.emplace(answer.str, answer.len);
     }
     if (error) throw ReplyError(*error);  // every reply read: the connection stays in step
     return replies;

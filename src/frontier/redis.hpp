@@ -36,7 +36,7 @@ std::int64_t integer(const redisReply& reply);
 std::string_view text(const redisReply& reply);  // a string or status; "" for nil
 bool is_nil(const redisReply& reply) noexcept;
 
-// A Lua script: its text, and the SHA-1 Redis knows it by once loaded.
+// A Lua script, known to each connection by the SHA-1 Redis gave it when loaded.
 struct Script {
     std::string_view text;
 };
@@ -61,6 +61,9 @@ class Connection {
     std::int64_t time_ms();
 
   private:
+    // A command sent, and the next reply read (blocking, bounded by the timeout).
+    void append(const std::vector<std::string>& args);
+    Reply reply();
     const std::string& sha(const Script& script);
     static std::vector<std::string> evalsha(const std::string& sha,
                                             const std::vector<std::string>& args);

@@ -300,18 +300,17 @@ class RedisFrontier final : public Frontier {
         const std::string origin(frontier::origin_of(item.url));
         if (!forget("r:" + origin)) return;
         ++counts_.robots_fetched;
-        const int status = result.status;
+        const auto answer = frontier::robots_answer(result);
         std::string state, text;
         std::int64_t crawl_delay = -1;
         std::optional<RobotsRules> learnt;
-        if (result.ok() && status / 100 == 2) {
-            text = result.body.substr(0, frontier::robots_max_bytes);
+        if (answer.kind == frontier::RobotsAnswer::Kind::text) {
+            text = answer.text.substr(0, frontier::robots_max_bytes);  // all that is parsed
             learnt = RobotsRules::parse(text, robots_agent_);
             if (const auto delay = learnt->crawl_delay(); delay && !gate_.options().delay)
                 crawl_delay = std::min(*delay, gate_.options().max_delay).count();
-        } else if (status / 100 == 4 || status / 100 == 3 ||
-                   (result.error && result.error->kind == ErrorKind::too_many_redirects)) {
-            learnt = RobotsRules{};  // RFC 9309 2.3.1.3: unavailable, no rules at all
+        } else if (answer.kind == frontier::RobotsAnswer::Kind::unavailable) {
+            learnt = RobotsRules{};  // no rules at all
         }
         if (learnt) {
             const auto expires =
@@ -319,8 +318,7 @@ class RedisFrontier final : public Frontier {
                 std::chrono::duration_cast<milliseconds>(frontier::robots_lifetime).count();
             state = "K\t" + std::to_string(expires);
         } else {
-            // 2.3.1.4: unreachable, nothing is crawled until it can be read.
-            state = "U" + (result.error ? result.error->message : "HTTP " + std::to_string(status));
+            state = "U" + answer.failure;  // nothing is crawled until it can be read
         }
         auto args = head(now);
         args.push_back(worker_);
@@ -591,8 +589,7 @@ class RedisFrontier final : public Frontier {
                 clock_.set(*connection_);
                 // What waited is told first: its acknowledgements end leases this process
                 // holds no more, which the check below would otherwise hand out again.
-                for (; !outbox_.empty(); outbox_.pop_front())
-                    connection_->run(*outbox_.front().script, outbox_.front().args);
+                tell_what_waited();
                 // Leases are checked again: those still this process's are its own again, and
                 // any Redis granted it whose answer was lost with the connection goes back.
                 std::vector<std::string> members;
@@ -614,17 +611,20 @@ class RedisFrontier final : public Frontier {
         return flush(now);
     }
 
+    // Sends the outbox, in order; what is sent leaves it. Throws as the connection does.
+    void tell_what_waited() {
+        for (; !outbox_.empty(); outbox_.pop_front())
+            connection_->run(*outbox_.front().script, outbox_.front().args);
+    }
+
     bool flush(Clock::time_point now) {
-        while (!outbox_.empty()) {
-            try {
-                connection_->run(*outbox_.front().script, outbox_.front().args);
-            } catch (const std::exception& e) {
-                lost(e, now);
-                return false;
-            }
-            outbox_.pop_front();
+        try {
+            tell_what_waited();
+            return true;
+        } catch (const std::exception& e) {
+            lost(e, now);
+            return false;
         }
-        return true;
     }
 
     void lost(const std::exception& error, Clock::time_point now) {

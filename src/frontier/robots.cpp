@@ -289,6 +289,17 @@ RobotsVerdict RobotsRules::check(std::string_view path_and_query) const {
     return {};
 }
 
+RobotsAnswer robots_answer(const Result& result) {
+    const int status = result.status;
+    if (result.ok() && status / 100 == 2) return {RobotsAnswer::Kind::text, result.body, {}};
+    if (status / 100 == 4 || status / 100 == 3 ||
+        (result.error && result.error->kind == ErrorKind::too_many_redirects))
+        return {RobotsAnswer::Kind::unavailable, {}, {}};
+    return {RobotsAnswer::Kind::unreachable,
+            {},
+            result.error ? result.error->message : "HTTP " + std::to_string(status)};
+}
+
 std::string robots_target(std::string_view url) {
     auto parsed = parse_url(url);
     const auto* valid = std::get_if<Url>(&parsed);

@@ -37,6 +37,17 @@ inline constexpr std::size_t robots_max_bytes = 500 * 1024;
 // (2.3.1.2), a plain GET, no retries (the frontier asks again later, with backoff).
 FetchOptions robots_fetch_options(FetchOptions page_options);
 
+// What a robots.txt fetch says (RFC 9309 2.3.1): its text (2xx); that there are no rules at all
+// ("unavailable": 4xx, or a redirect that could not be followed, 2.3.1.2); or that it cannot be
+// read now ("unreachable": a server error, no connection, a timeout), so nothing is crawled
+// until it can be.
+struct RobotsAnswer {
+    enum class Kind { text, unavailable, unreachable } kind = Kind::unavailable;
+    std::string_view text;  // text: the body, as long as the Result lives
+    std::string failure;    // unreachable: why, as "HTTP 503" or the error's message
+};
+RobotsAnswer robots_answer(const Result& result);
+
 // A URL's path and query, as robots.txt rules are matched against them ("/" for no URL).
 std::string robots_target(std::string_view url);
 // The records of the URLs robots.txt refuses: one `rule` disallows, or the origin's robots.txt
